@@ -208,7 +208,7 @@ class Store:
         return await self._call(lambda: self._transaction(fn))
 
     async def query(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> list[dict[str, Any]]:
-        return await self.read(lambda db: list(db.query(sql, params)))
+        return await self.read(lambda db: list(db.query(sql, params if isinstance(params, dict) else list(params))))
 
     async def query_one(
         self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()

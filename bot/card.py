@@ -1,0 +1,128 @@
+"""The approval card: one neutral `Card` per request state, rendered by each adapter."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot import platforms
+from bot.messages import Button, Card, CardField, Preview, Tone
+from bot.request import THREAD_PLATFORMS, PostDraft, Request
+
+TITLES: dict[str, tuple[str, Tone]] = {
+    "pending": ("Post awaiting approval", "pending"),
+    "publishing": ("Publishing…", "pending"),
+    "scheduled": ("Scheduled", "success"),
+    "published": ("Published", "success"),
+    "partial": ("Partly published", "warning"),
+    "draft": ("Saved as a draft on Late", "success"),
+    "failed": ("Failed", "danger"),
+    "duplicate": ("Already posted", "warning"),
+    "rejected": ("Rejected", "danger"),
+    "cancelled": ("Cancelled", "neutral"),
+    "expired": ("Expired", "neutral"),
+}
+
+
+def when_text(draft: PostDraft) -> str:
+    if draft.mode == "draft":
+        return "Saved as a draft on Late (not published)"
+    if draft.mode == "now" or draft.scheduled_for is None:
+        return "As soon as it is approved"
+    return describe_time(draft.scheduled_for, draft.timezone)
+
+
+def describe_time(dt: datetime, zone: str) -> str:
+    local = dt.astimezone(ZoneInfo(zone))
+    return f"{local.strftime('%a')} {local.day} {local.strftime('%b %Y %H:%M')} {zone}"
+
+
+def previews(draft: PostDraft) -> list[Preview]:
+    out: list[Preview] = []
+    for t in draft.targets:
+        parts = draft.thread if t.platform in THREAD_PLATFORMS else draft.thread[:1]
+        out.append(
+            Preview(
+                platform=t.platform,
+                platform_name=platforms.display_name(t.platform),
+                account=t.username,
+                parts=parts,
+                count=max(platforms.count(p, t.platform) for p in parts) if parts else 0,
+                limit=platforms.text_limit(t.platform),
+            )
+        )
+    return out
+
+
+def warnings(draft: PostDraft) -> list[str]:
+    out: list[str] = []
+    for t in draft.targets:
+        for problem in platforms.validate(draft.thread, draft.media, t.platform, None):
+            text = f"{platforms.display_name(t.platform)} @{t.username.lstrip('@')}: {problem.message}"
+            if text not in out:
+                out.append(text)
+    return out
+
+
+def build_card(request: Request, *, footer: str = "", zone_for_times: str | None = None) -> Card:
+    draft = request.draft
+    title, tone = TITLES[request.state]
+    zone = zone_for_times or draft.timezone
+    fields = [
+        CardField(title="Requested by", value=request.requester_name, inline=True),
+        CardField(title="When", value=when_text(draft), inline=True),
+        CardField(title="Request", value=request.id, inline=True),
+    ]
+    if draft.media:
+        fields.append(CardField(title="Media", value="\n".join(m.url for m in draft.media)))
+    if request.state == "pending" and request.approvals_required > 1:
+        fields.append(
+            CardField(
+                title="Approvals",
+                value=f"{len(request.approvers)} of {request.approvals_required}"
+                + (f" ({', '.join(request.approvers)})" if request.approvers else ""),
+                inline=True,
+            )
+        )
+    if request.revision > 1:
+        fields.append(CardField(title="Revision", value=str(request.revision), inline=True))
+    if request.decided_by and request.decided_at:
+        verb = {"rejected": "Rejected", "cancelled": "Cancelled", "expired": "Expired"}.get(
+            request.state, "Approved"
+        )
+        fields.append(
+            CardField(
+                title=f"{verb} by",
+                value=f"{request.decided_by}, {describe_time(request.decided_at, zone)}",
+            )
+        )
+    if request.reason:
+        fields.append(CardField(title="Reason", value=request.reason))
+    outcome = request.outcome
+    if outcome is not None:
+        if outcome.late_post_id:
+            fields.append(CardField(title="Late post", value=outcome.late_post_id, inline=True))
+        if outcome.message:
+            fields.append(CardField(title="Result", value=outcome.message))
+        for name, url in outcome.permalinks.items():
+            fields.append(CardField(title=name, value=url))
+        for name, why in outcome.errors.items():
+            fields.append(CardField(title=f"{name} failed", value=why))
+    buttons: list[Button] = []
+    if request.state == "pending":
+        buttons = [
+            Button(label="Approve", action="approve", request_id=request.id, style="primary"),
+            Button(label="Reject", action="reject", request_id=request.id, style="danger"),
+            Button(label="Edit", action="edit", request_id=request.id),
+        ]
+    return Card(
+        title=title,
+        text="" if request.state != "pending" else "Review the post below, then approve, reject or edit it.",
+        previews=previews(draft),
+        fields=fields,
+        warnings=warnings(draft) if request.state in ("pending", "publishing") else [],
+        buttons=buttons,
+        footer=footer,
+        tone=tone,
+    )
+

@@ -1,0 +1,48 @@
+"""The registry of chat ports: the core posts and updates cards without knowing which chat it is."""
+
+from __future__ import annotations
+
+import logging
+
+from bot.messages import Card, ChatKind, MessageRef, Place, Reply
+from bot.ports import ChatPort
+
+log = logging.getLogger("latebot.chats")
+
+
+class Chats:
+    def __init__(self) -> None:
+        self._ports: dict[ChatKind, ChatPort] = {}
+
+    def register(self, port: ChatPort) -> None:
+        self._ports[port.chat] = port
+
+    def port(self, chat: ChatKind) -> ChatPort | None:
+        port = self._ports.get(chat)
+        if port is None:
+            log.warning("no %s adapter is running; its cards are not updated until it is", chat)
+        return port
+
+    async def post_card(self, place: Place, card: Card) -> MessageRef | None:
+        port = self.port(place.chat)
+        return None if port is None else await port.post_card(place, card)
+
+    async def update_card(self, ref: MessageRef, card: Card) -> None:
+        # A card that can't be updated (deleted message, chat outage) must not undo a decision that
+        # is already committed: log it and carry on; the state is in SQLite.
+        port = self.port(ref.chat)
+        if port is None:
+            return
+        try:
+            await port.update_card(ref, card)
+        except Exception:
+            log.exception("could not update the card %s in %s", ref.message_id, ref.channel)
+
+    async def send(self, place: Place, reply: Reply) -> None:
+        port = self.port(place.chat)
+        if port is None:
+            return
+        try:
+            await port.send(place, reply)
+        except Exception:
+            log.exception("could not send a message to %s", place.channel)

@@ -1,0 +1,192 @@
+"""An approval request: the post as drafted (one revision of it) and its state in SQLite."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, field_validator
+
+from bot.clock import iso, parse_iso
+from bot.messages import ChatKind, MessageRef, Place
+
+State = Literal[
+    "pending",  # waiting for approval
+    "publishing",  # claimed by an approver; Late is being called
+    "scheduled",  # Late accepted it for later
+    "published",  # live on every platform
+    "partial",  # live on some platforms, failed on others
+    "draft",  # saved as a draft on Late
+    "failed",  # Late refused or failed it
+    "duplicate",  # Late already had this content: linked to that post
+    "rejected",
+    "cancelled",
+    "expired",
+]
+OPEN_STATES: tuple[State, ...] = ("pending", "publishing")
+DECIDED_STATES: tuple[State, ...] = (
+    "scheduled", "published", "partial", "draft", "failed", "duplicate", "rejected", "cancelled", "expired"
+)
+Mode = Literal["schedule", "now", "draft"]
+THREAD_PLATFORMS = frozenset({"twitter", "threads", "bluesky"})
+
+
+class Target(BaseModel):
+    account_id: str
+    platform: str
+    username: str
+
+
+class Media(BaseModel):
+    url: str
+    type: Literal["image", "video", "gif", "document"] = "image"
+    filename: str | None = None
+
+
+class PostDraft(BaseModel):
+    """Everything an approver approves; its hash goes into the audit trail."""
+
+    thread: list[str]
+    targets: list[Target]
+    mode: Mode = "now"
+    scheduled_for: datetime | None = None  # aware, UTC
+    timezone: str = "UTC"
+    media: list[Media] = Field(default_factory=list)
+    profile_id: str | None = None
+
+    @field_validator("scheduled_for")
+    @classmethod
+    def _utc(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("scheduled_for must be time-zone aware")
+        return value.astimezone(UTC) if value is not None else None
+
+    @property
+    def text(self) -> str:
+        return self.thread[0] if self.thread else ""
+
+    def content_hash(self) -> str:
+        payload = self.model_dump(mode="json")
+        return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:16]
+
+    def late_body(self, request_id: str) -> dict[str, Any]:
+        """The body of `POST /v1/posts` (field names exactly as Late spells them)."""
+        media = [m.model_dump(exclude_none=True) for m in self.media]
+        platforms: list[dict[str, Any]] = []
+        for t in self.targets:
+            entry: dict[str, Any] = {"platform": t.platform, "accountId": t.account_id}
+            if len(self.thread) > 1 and t.platform in THREAD_PLATFORMS:
+                items: list[dict[str, Any]] = [{"content": part} for part in self.thread]
+                if media:
+                    items[0]["mediaItems"] = media
+                entry["platformSpecificData"] = {"threadItems": items}
+            platforms.append(entry)
+        body: dict[str, Any] = {
+            "content": self.text,
+            "platforms": platforms,
+            "metadata": {"latebotRequestId": request_id},
+        }
+        if media:
+            body["mediaItems"] = media
+        if self.mode == "draft":
+            body["isDraft"] = True
+        elif self.mode == "now":
+            body["publishNow"] = True
+        elif self.scheduled_for is not None:
+            # Late's recommended form: local wall time plus the zone, so DST is Late's to apply.
+            from zoneinfo import ZoneInfo
+
+            local = self.scheduled_for.astimezone(ZoneInfo(self.timezone))
+            body["scheduledFor"] = local.strftime("%Y-%m-%dT%H:%M:%S")
+            body["timezone"] = self.timezone
+        return body
+
+
+class Outcome(BaseModel):
+    """What Late made of an approved request."""
+
+    kind: str  # scheduled, published, partial, draft, failed, duplicate, plan_limit
+    message: str = ""
+    late_post_id: str | None = None
+    permalinks: dict[str, str] = Field(default_factory=dict)  # "platform @user" -> url
+    errors: dict[str, str] = Field(default_factory=dict)  # "platform @user" -> reason
+
+
+class Request(BaseModel):
+    id: str
+    state: State
+    chat: ChatKind
+    team: str
+    channel: str
+    requester_id: str
+    requester_name: str
+    profile_id: str | None
+    revision: int
+    draft: PostDraft
+    content_hash: str
+    idempotency_key: str
+    late_post_id: str | None
+    outcome: Outcome | None
+    approvals_required: int
+    allow_self_approval: bool
+    created_at: datetime
+    updated_at: datetime
+    expires_at: datetime | None
+    decided_by: str | None
+    decided_at: datetime | None
+    reason: str | None
+    card: MessageRef | None
+    approvers: list[str] = Field(default_factory=list)  # names who approved this revision
+
+    @property
+    def place(self) -> Place:
+        return Place(chat=self.chat, team=self.team, channel=self.channel)
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any], approvers: list[str] | None = None) -> Request:
+        card = None
+        if row.get("card_message_id"):
+            card = MessageRef(
+                chat=row["card_chat"],
+                team=row["team"],
+                channel=row["card_channel"],
+                message_id=row["card_message_id"],
+                thread=row.get("card_thread"),
+            )
+        return cls(
+            id=row["id"],
+            state=row["state"],
+            chat=row["chat"],
+            team=row["team"],
+            channel=row["channel"],
+            requester_id=row["requester_id"],
+            requester_name=row["requester_name"],
+            profile_id=row["profile_id"],
+            revision=row["revision"],
+            draft=PostDraft.model_validate_json(row["draft"]),
+            content_hash=row["content_hash"],
+            idempotency_key=row["idempotency_key"],
+            late_post_id=row["late_post_id"],
+            outcome=Outcome.model_validate_json(row["outcome"]) if row["outcome"] else None,
+            approvals_required=row["approvals_required"],
+            allow_self_approval=bool(row["allow_self_approval"]),
+            created_at=parse_iso(row["created_at"]),
+            updated_at=parse_iso(row["updated_at"]),
+            expires_at=parse_iso(row["expires_at"]) if row["expires_at"] else None,
+            decided_by=row["decided_by"],
+            decided_at=parse_iso(row["decided_at"]) if row["decided_at"] else None,
+            reason=row["reason"],
+            card=card,
+            approvers=approvers or [],
+        )
+
+
+def idempotency_key(request_id: str, revision: int) -> str:
+    """Stable per approved revision: a retry of the same approval reuses it, an edit gets a new one."""
+    return f"latebot-{request_id}-r{revision}"
+
+
+def stamp(dt: datetime | None) -> str | None:
+    return iso(dt) if dt else None

@@ -1,0 +1,49 @@
+"""Autocomplete choices for typed options: targets, time phrases, zones, profiles."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bot.errors import UserError
+from bot.messages import Invocation
+from commands.targets import target_choices
+from commands.when import describe_time, resolve_time, suggest_zones
+
+if TYPE_CHECKING:
+    from bot.core import Core
+
+LIMIT = 25  # Discord shows at most 25 choices
+
+
+class Suggestions:
+    def __init__(self, core: Core) -> None:
+        self.core = core
+
+    async def choices(self, inv: Invocation, option: str, value: str) -> list[tuple[str, str]]:
+        if option == "to":
+            config = await self.core.policies.get(inv.place)
+            profile = await self.core.directory.profile_for(config)
+            accounts = await self.core.directory.accounts(profile.id)
+            return target_choices(accounts, value)[:LIMIT]
+        if option == "tz":
+            return [(z, z) for z in suggest_zones(value)[:LIMIT]]
+        if option == "when":
+            return await self._when(inv, value)
+        if option == "profile":
+            profiles = await self.core.directory.profiles()
+            wanted = value.lower()
+            return [(p.name, p.name) for p in profiles if wanted in p.name.lower()][:LIMIT]
+        return []
+
+    async def _when(self, inv: Invocation, value: str) -> list[tuple[str, str]]:
+        phrase = value.strip()
+        if not phrase:
+            return [(p, p) for p in ("now", "in 1 hour", "tomorrow 9am", "monday 10am")]
+        config = await self.core.policies.get(inv.place)
+        zone = (inv.options or {}).get("tz") or inv.actor.timezone or config.timezone
+        zone = zone or self.core.settings.LATEBOT_TIMEZONE
+        try:
+            when = resolve_time(phrase, zone, self.core.clock.now())
+        except UserError as exc:
+            return [(f"{phrase} -> ? {exc.message}"[:100], phrase[:100])]
+        return [(f"{phrase} -> {describe_time(when, zone)}"[:100], phrase[:100])]

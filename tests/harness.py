@@ -1,0 +1,94 @@
+"""A real core (store, Late client, approvals, router) on a fake Late served on loopback.
+
+Adapter tests use it as `async with core_harness(tmp_path) as h:` and drive `h.router`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from adapters.console.session import ConsoleSession
+from bot.clock import Clock, FixedClock, SequentialIds
+from bot.core import Core, open_core
+from bot.settings import Settings
+from commands.router import Router
+from tests.fakes.late_server import FakeLate
+
+API_KEY = "sk_test_harness_0123456789"
+START = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+
+
+@dataclass
+class Harness:
+    core: Core
+    router: Router
+    late: FakeLate
+    settings: Settings
+    clock: Clock
+    tmp_path: Path
+    extra: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def store(self):  # type: ignore[no-untyped-def]
+        return self.core.store
+
+    def console(self, user: str = "alice") -> ScriptedConsole:
+        return ScriptedConsole(self.router, user=user)
+
+
+class ScriptedConsole:
+    """The scripted console, driven line by line in-process; `output` is everything it printed."""
+
+    def __init__(self, router: Router, user: str = "alice") -> None:
+        self.out = io.StringIO()
+        self.session = ConsoleSession(router, out=self.out, user=user)
+        self.pending: list[str] = []
+
+    async def run(self, *lines: str) -> str:
+        start = len(self.out.getvalue())
+        self.pending = list(lines)
+
+        def read_line() -> str | None:
+            return self.pending.pop(0) if self.pending else None
+
+        while self.pending:
+            line = self.pending.pop(0)
+            self.out.write(f"> {line}\n")
+            await self.session.handle(line, read_line)
+        return self.out.getvalue()[start:]
+
+    @property
+    def output(self) -> str:
+        return self.out.getvalue()
+
+
+def settings_for(tmp_path: Path, late_url: str | None, **extra: object) -> Settings:
+    values: dict[str, object] = {"LATEBOT_DB": tmp_path / "latebot.db", "LATEBOT_TIMEZONE": "UTC", **extra}
+    if late_url is not None:
+        values |= {"LATE_API_KEY": API_KEY, "LATE_BASE_URL": late_url}
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+@contextlib.asynccontextmanager
+async def core_harness(
+    tmp_path: Path,
+    *,
+    clock: Clock | None = None,
+    ids: Callable[[], str] | None = None,
+    late: FakeLate | None = None,
+    **settings: object,
+) -> AsyncIterator[Harness]:
+    """A core against a fake Late (started here unless given) seeded with the demo profile."""
+    clock = clock or FixedClock(START)
+    async with contextlib.AsyncExitStack() as stack:
+        if late is None:
+            late = await stack.enter_async_context(FakeLate(api_key=API_KEY, clock=clock))
+            await late.engine.seed_demo()
+        s = settings_for(tmp_path, late.url, **settings)
+        core = await stack.enter_async_context(open_core(s, clock=clock, ids=ids or SequentialIds("r")))
+        yield Harness(core=core, router=Router(core), late=late, settings=s, clock=clock, tmp_path=tmp_path)
