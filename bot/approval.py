@@ -79,6 +79,7 @@ class Approvals:
             expires_at=now + timedelta(hours=config.expiry_hours),
             now=now,
         )
+        log.info("request %s submitted by %s in %s/%s", request.id, actor.name, place.chat, place.channel)
         ref = await self.chats.post_card(config.approval_place, build_card(request, footer=self.footer))
         if ref is not None:
             await self.requests.set_card(request.id, ref)
@@ -170,6 +171,7 @@ class Approvals:
                              "create a second post.")
             return request
         who = actor.name if actor else "latebot"
+        log.info("request %s: Late says %s (%s)", request.id, outcome.kind, outcome.late_post_id)
         moved = await self.requests.transition(
             request, STATE_OF[outcome.kind], actor=who, action="publish", from_states=["publishing"],
             outcome=outcome,
@@ -282,12 +284,12 @@ class Approvals:
 
     async def resume(self, request: Request) -> Request:
         """Finish a request left in `publishing` (crash, timeout): same key, so never a second post."""
-        from bot.publishing import find_by_metadata, outcome_of_post
+        from bot.publishing import find_by_metadata, names_of, outcome_of_post
 
         found = None if request.late_post_id else await find_by_metadata(self.late, request, request.updated_at)
         if found is None:
             return await self._publish(request, None)
-        outcome = outcome_of_post(found)
+        outcome = outcome_of_post(found, names=names_of(request))
         if await self.requests.transition(request, STATE_OF[outcome.kind], actor="latebot", action="reconcile",
                                           from_states=["publishing"], outcome=outcome):
             final = await self.get(request.id)

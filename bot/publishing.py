@@ -40,26 +40,28 @@ class Uncertain(Exception):
     """Late's answer did not arrive; whether the post exists is unknown until reconciled."""
 
 
-def outcome_of_post(post: Post, http_status: int | None = None) -> Outcome:
+def outcome_of_post(post: Post, http_status: int | None = None, names: dict[str, str] | None = None) -> Outcome:
+    """`names` maps account ids to handles, for the lines of the card."""
     permalinks: dict[str, str] = {}
     errors: dict[str, str] = {}
     failed = 0
     for entry in post.platforms:
-        name = f"{display_name(entry.platform)} {_handle(entry)}".strip()
+        handle = entry.username or (names or {}).get(entry.account_id or "", "")
+        name = f"{display_name(entry.platform)} @{handle.lstrip('@')}" if handle else display_name(entry.platform)
         if entry.platform_post_url:
             permalinks[name] = entry.platform_post_url
         if entry.status == "failed":
             failed += 1
-            errors[name] = entry.error_message or "failed"
+            errors[name] = entry.failure or "failed"
     status = post.status or "scheduled"
     if status in ("draft",):
         kind = "draft"
     elif status in ("scheduled", "pending"):
         kind = "scheduled"
-    elif http_status == 207 or status == "partial" or (failed and failed < len(post.platforms)):
-        kind = "partial"
     elif status == "failed" or (failed and failed == len(post.platforms)):
         kind = "failed"
+    elif http_status == 207 or status == "partial" or failed:
+        kind = "partial"
     elif status in ("published",):
         kind = "published"
     else:
@@ -74,9 +76,8 @@ def outcome_of_post(post: Post, http_status: int | None = None) -> Outcome:
     return Outcome(kind=kind, message=message, late_post_id=post.id, permalinks=permalinks, errors=errors)
 
 
-def _handle(entry: object) -> str:
-    username = getattr(entry, "username", None)
-    return f"@{username.lstrip('@')}" if username else ""
+def names_of(request: Request) -> dict[str, str]:
+    return {t.account_id: t.username for t in request.draft.targets}
 
 
 async def publish(late: LateClient, request: Request) -> Outcome:
@@ -85,9 +86,9 @@ async def publish(late: LateClient, request: Request) -> Outcome:
     try:
         if request.late_post_id:
             post = await late.update_post(request.late_post_id, body)
-            return outcome_of_post(post)
+            return outcome_of_post(post, names=names_of(request))
         result = await late.create_post(body, idempotency_key=request.idempotency_key)
-        return outcome_of_post(result.post, result.status)
+        return outcome_of_post(result.post, result.status, names_of(request))
     except LateDuplicateError as exc:
         return Outcome(
             kind="duplicate",

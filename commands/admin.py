@@ -68,7 +68,7 @@ async def health_text(router: Router, place: Place) -> str:
         mark = {"healthy": "ok", "warning": "warning", "error": "needs action"}.get(a.status or "", a.status or "?")
         issues = "; ".join(a.issues or [])
         extra = " — reconnect it in Late" if a.needs_reconnect else ""
-        lines.append(f"- {platforms.display_name(a.platform)} @{(a.username or '').lstrip('@')}: {mark}"
+        lines.append(f"- {platforms.display_name(a.platform or '?')} @{(a.username or '').lstrip('@')}: {mark}"
                      + (f" ({issues})" if issues else "") + extra)
     return "\n".join(lines)
 

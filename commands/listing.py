@@ -5,17 +5,16 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING
 
-from bot.late.models import Account, Post
-
 from bot.card import build_card, when_text
 from bot.errors import Conflict, NotAllowed, NotFound, UserError
+from bot.late.models import Account, Post
 from bot.messages import Actor, Form, FormField, FormSubmission, Place, Reply
 from bot.ports import Responder
-from bot.publishing import STATE_OF, outcome_of_post
+from bot.publishing import STATE_OF, names_of, outcome_of_post
 from bot.request import PostDraft, Request
 from commands import model
+from commands.context import ParseContext
 from commands.options import from_options
-from commands.parser import ParseContext
 from commands.posting import (
     check,
     draft_from_command,
@@ -90,7 +89,7 @@ async def retry(router: Router, key: str, actor: Actor, reply: Say) -> None:
         _require_admin(actor, "retry a post latebot did not create")
     assert post_id is not None
     post = await router.core.late.retry_post(post_id)
-    outcome = outcome_of_post(post)
+    outcome = outcome_of_post(post, names=names_of(request) if request else None)
     if request is not None:
         if await approvals.requests.transition(request, STATE_OF[outcome.kind], actor=actor.name, action="retry",
                                                outcome=outcome):
@@ -187,11 +186,9 @@ def _accounts_of(draft: PostDraft) -> list[Account]:
             for t in draft.targets]
 
 
-def command_from_form(sub: FormSubmission, ctx: ParseContext, accounts: Sequence[Account]) -> model.PostCommand:
+def command_from_form(sub: FormSubmission, ctx: ParseContext) -> model.PostCommand:
     values = sub.values
-    chosen = values_list(values, "targets")
-    ids = {a.id: a for a in accounts}
-    words = [f"@{(ids[c].username or c).lstrip('@')}" if c in ids else c for c in chosen]
+    words = values_list(values, "targets")
     mode = values_text(values, "mode") or "now"
     when = values_text(values, "when").strip()
     options = {"text": values_text(values, "text"), "to": ",".join(words), "mode": mode,
@@ -205,8 +202,7 @@ def command_from_form(sub: FormSubmission, ctx: ParseContext, accounts: Sequence
 
 
 async def submit_form(router: Router, sub: FormSubmission, ctx: ParseContext, responder: Responder) -> None:
-    await router.dispatch(command_from_form(sub, ctx, await _form_accounts(router, sub.place)),
-                          sub.actor, sub.place, responder)
+    await router.dispatch(command_from_form(sub, ctx), sub.actor, sub.place, responder)
 
 
 async def submit_edit(router: Router, request_id: str, sub: FormSubmission, ctx: ParseContext,
@@ -214,11 +210,7 @@ async def submit_edit(router: Router, request_id: str, sub: FormSubmission, ctx:
     approvals = router.core.approvals
     request = await approvals.get(request_id)
     accounts = await router.core.directory.accounts(request.profile_id) if request.profile_id else []
-    command = command_from_form(sub, ctx, accounts)
+    command = command_from_form(sub, ctx)
     draft = draft_from_command(command, accounts or _accounts_of(request.draft), request.profile_id or "")
     final = await approvals.edit(sub.actor, request_id, draft)
     await responder.reply(Reply(text=f"Saved revision {final.revision} of {final.id}; it needs approval again."))
-
-
-async def _form_accounts(router: Router, place: Place) -> list[Account]:
-    return [a for a in await router.accounts_for(place) if isinstance(a, Account)]

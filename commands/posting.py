@@ -30,6 +30,10 @@ def pick_targets(words: Sequence[str], accounts: Sequence[Account]) -> list[Targ
             return to_targets(accounts)
         handles = ", ".join(f"{a.platform} (@{(a.username or '').lstrip('@')})" for a in accounts)
         raise ParseError(f"Say where to post it. Accounts here: {handles}.", example=EXAMPLE)
+    # Forms send account ids (a multi-select); typed commands send platforms and handles.
+    by_id = {a.id.lower(): a for a in accounts}
+    if all(w.lower() in by_id for w in words):
+        return to_targets([by_id[w.lower()] for w in dict.fromkeys(words)])
     return to_targets(resolve_targets(list(words), list(accounts)))
 
 

@@ -16,8 +16,9 @@ from bot.messages import Actor, ButtonPress, Form, FormSubmission, Invocation, P
 from bot.ports import ChatPort, Responder
 from bot.store import Tx
 from commands import admin, listing, model
+from commands.context import ParseContext
 from commands.options import from_options
-from commands.parser import ParseContext, parse
+from commands.parser import parse
 from commands.posting import draft_from_command, pick_targets, post_form
 from commands.suggest import Suggestions
 

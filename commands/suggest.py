@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 from bot.errors import UserError
 from bot.messages import Invocation
 from commands.targets import target_choices
-from commands.when import describe_time, resolve_time, suggest_zones
+from commands.when import describe_time, resolve_time
+from commands.zones import suggest_zones
 
 if TYPE_CHECKING:
     from bot.core import Core

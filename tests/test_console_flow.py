@@ -145,3 +145,85 @@ async def test_help_and_bad_input_get_specific_replies(tmp_path: Path) -> None:
         assert "did you mean" in out.lower()
         assert "No card has a [Approve] button" in out
         assert json.dumps  # keep import used
+
+
+async def _account_id(h, platform: str) -> str:  # type: ignore[no-untyped-def]
+    profile = (await h.core.directory.profiles())[0]
+    return next(a.id for a in await h.core.directory.accounts(profile.id) if a.platform == platform)
+
+
+async def test_outcome_published_shows_permalinks(tmp_path: Path) -> None:
+    async with core_harness(tmp_path) as h:
+        console = h.console("alice")
+        out = await console.run('/late post "Now is the time" to bluesky now', ":as bob", ":click Approve")
+        assert "✓ Published" in out
+        assert re.search(r"Bluesky @\S+: https://bsky\.app/profile/\S+/post/\S+", out), out
+        request = await h.core.approvals.get("r1")
+        assert request.state == "published" and request.late_post_id
+
+
+async def test_outcome_partial_names_the_failed_platform(tmp_path: Path) -> None:
+    async with core_harness(tmp_path) as h:
+        await h.late.engine.update_account(await _account_id(h, "linkedin"), token_valid=0)
+        console = h.console("alice")
+        out = await console.run('/late post "Half way" to x,linkedin now', ":as bob", ":click Approve")
+        assert "Partly published" in out
+        assert "LinkedIn" in out and "failed" in out
+        assert (await h.core.approvals.get("r1")).state == "partial"
+
+
+async def test_outcome_failed_and_retry(tmp_path: Path) -> None:
+    async with core_harness(tmp_path) as h:
+        x = await _account_id(h, "twitter")
+        await h.late.engine.update_account(x, token_valid=0)
+        console = h.console("alice")
+        out = await console.run('/late post "Will fail" to x now', ":as bob", ":click Approve")
+        assert "✗ Failed" in out
+        assert (await h.core.approvals.get("r1")).state == "failed"
+        await h.late.engine.update_account(x, token_valid=1)
+        out = await console.run("/late retry r1")
+        assert "Retried" in out and "Published" in out
+        assert (await h.core.approvals.get("r1")).state == "published"
+
+
+async def test_outcome_duplicate_links_the_existing_post(tmp_path: Path) -> None:
+    async with core_harness(tmp_path) as h:
+        console = h.console("alice")
+        await console.run('/late post "Same words" to x now', ":as bob", ":click Approve")
+        first = (await h.core.approvals.get("r1")).late_post_id
+        out = await console.run(":as alice", '/late post "Same words" to x now', ":as bob", ":click Approve")
+        assert "Already posted" in out
+        second = await h.core.approvals.get("r2")
+        assert second.state == "duplicate" and second.late_post_id == first
+        assert len(creates(h)) == 2
+
+
+async def test_outcome_plan_limit_is_explained(tmp_path: Path) -> None:
+    from bot.clock import FixedClock
+    from bot.sandbox.plan import Plan
+    from tests.fakes.late_server import FakeLate
+    from tests.harness import API_KEY, START
+
+    clock = FixedClock(START)
+    async with FakeLate(api_key=API_KEY, clock=clock, plan=Plan(name="Free", uploads=0, profiles=2)) as late:
+        await late.engine.seed_demo()
+        async with core_harness(tmp_path, clock=clock, late=late) as h:
+            console = h.console("alice")
+            out = await console.run('/late post "Over the limit" to x now', ":as bob", ":click Approve")
+            assert "Late plan limit reached" in out and "Free" in out
+            assert (await h.core.approvals.get("r1")).state == "failed"
+
+
+async def test_cancel_pending_and_scheduled(tmp_path: Path) -> None:
+    async with core_harness(tmp_path) as h:
+        console = h.console("alice")
+        out = await console.run('/late post "Never mind" to x now', "/late cancel r1")
+        assert "Cancelled r1." in out
+        await console.run('/late post "Later on" to x tomorrow 9am', ":as bob", ":click Approve")
+        request = await h.core.approvals.get("r2")
+        assert request.state == "scheduled"
+        out = await console.run(":as alice", "/late queue")
+        assert "r2 [scheduled]" in out
+        out = await console.run("/late cancel r2")
+        assert "Cancelled r2." in out
+        assert await h.late.engine.post(request.late_post_id or "") is None

@@ -27,3 +27,31 @@ def test_secrets_and_token_shapes_are_redacted_in_messages_args_and_tracebacks()
     assert records[0]["message"] == "key is [redacted]"
     assert "RuntimeError" in records[-1]["error"]
     logging.getLogger().handlers.clear()
+
+
+async def test_a_whole_flow_at_debug_logs_no_secret(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tests.harness import API_KEY, core_harness
+
+    stream = io.StringIO()
+    raw: list[logging.LogRecord] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            raw.append(record)
+
+    secrets = [API_KEY, "xoxb-1111111111-2222222222-abcdefghijklmnopqrstuvwx", "signing-secret-0123456789"]
+    setup_logging(level="DEBUG", fmt="plain", secrets=secrets, stream=stream)
+    keep = Keep()
+    logging.getLogger().addHandler(keep)
+    try:
+        async with core_harness(tmp_path) as h:
+            console = h.console("alice")
+            await console.run('/late post "Debug me" to x now', ":as bob", ":click Approve", "/late health")
+            assert "Published" in console.output
+    finally:
+        logging.getLogger().handlers.clear()
+    assert any("/v1/posts" in r.getMessage() for r in raw)  # the flow did log its Late calls
+    out = stream.getvalue()
+    for secret in secrets:
+        assert secret not in out
+        assert not [r for r in raw if secret in r.getMessage()]
