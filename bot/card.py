@@ -57,7 +57,10 @@ def previews(draft: PostDraft) -> list[Preview]:
 def warnings(draft: PostDraft) -> list[str]:
     out: list[str] = []
     for t in draft.targets:
-        for problem in platforms.validate(draft.thread, draft.media, t.platform, None):
+        for problem in platforms.validate(draft.thread, draft.media, t.platform, None, has_default=True):
+            # Errors were refused at submission; what is left to show is advice.
+            if problem.level != "warning":
+                continue
             text = f"{platforms.display_name(t.platform)} @{t.username.lstrip('@')}: {problem.message}"
             if text not in out:
                 out.append(text)

@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from bot.approval import Approvals
 from bot.clock import iso
 from bot.errors import LateError, LateNotFoundError
-from bot.publishing import STATE_OF, outcome_of_post
+from bot.publishing import STATE_OF, names_of, outcome_of_post
 from bot.request import Request
 
 log = logging.getLogger("latebot.scheduler")
@@ -48,7 +48,7 @@ class Scheduler:
             except LateError as exc:
                 log.warning("could not follow up %s: %s", request.id, exc.message)
                 continue
-            outcome = outcome_of_post(post)
+            outcome = outcome_of_post(post, names=names_of(request))
             if outcome.kind == "scheduled":
                 continue
             moved = await self.approvals.requests.transition(

@@ -104,7 +104,7 @@ async def edit_text(router: Router, key: str, text: str, actor: Actor, place: Pl
     if request is not None:
         thread = [part.strip() for part in text.split("\n---\n")] if "\n---\n" in text else [text]
         draft = request.draft.model_copy(update={"thread": thread})
-        check(draft)
+        check(draft, await router.defaults(_accounts_of(draft)))
         final = await approvals.edit(actor, request.id, draft)
         await reply(Reply(text=f"Edited {final.id}; it needs approval again."))
         return
@@ -122,7 +122,7 @@ async def edit_text(router: Router, key: str, text: str, actor: Actor, place: Pl
                       mode="schedule" if post.status == "scheduled" else "draft",
                       scheduled_for=post.scheduled_for, timezone=post.timezone or "UTC",
                       profile_id=config.profile_id)
-    check(draft)
+    check(draft, await router.defaults(chosen))
     request = await approvals.submit(actor, place, draft, config)
     await approvals.requests.store.write(
         lambda tx: tx.execute("UPDATE requests SET late_post_id = ? WHERE id = ?", [key, request.id])
@@ -211,6 +211,7 @@ async def submit_edit(router: Router, request_id: str, sub: FormSubmission, ctx:
     request = await approvals.get(request_id)
     accounts = await router.core.directory.accounts(request.profile_id) if request.profile_id else []
     command = command_from_form(sub, ctx)
-    draft = draft_from_command(command, accounts or _accounts_of(request.draft), request.profile_id or "")
+    usable = accounts or _accounts_of(request.draft)
+    draft = draft_from_command(command, usable, request.profile_id or "", await router.defaults(usable))
     final = await approvals.edit(sub.actor, request_id, draft)
     await responder.reply(Reply(text=f"Saved revision {final.revision} of {final.id}; it needs approval again."))

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
-
-from bot.late.models import Account
 
 from bot import platforms
 from bot.errors import ParseError, UserError
+from bot.late.models import Account
 from bot.messages import Form, FormField
 from bot.request import Media, PostDraft, Target
 from commands.model import PostCommand
@@ -50,7 +49,9 @@ def media_items(urls: Sequence[str]) -> list[Media]:
     return out
 
 
-def draft_from_command(cmd: PostCommand, accounts: Sequence[Account], profile_id: str) -> PostDraft:
+def draft_from_command(
+    cmd: PostCommand, accounts: Sequence[Account], profile_id: str, defaults: Collection[str] = ()
+) -> PostDraft:
     draft = PostDraft(
         thread=list(cmd.thread),
         targets=pick_targets(cmd.targets, accounts),
@@ -60,15 +61,19 @@ def draft_from_command(cmd: PostCommand, accounts: Sequence[Account], profile_id
         media=media_items(cmd.media),
         profile_id=profile_id,
     )
-    check(draft)
+    check(draft, defaults)
     return draft
 
 
-def check(draft: PostDraft) -> None:
-    """Refuse what Late would certainly reject; warnings go on the card instead."""
+def check(draft: PostDraft, defaults: Collection[str] = ()) -> None:
+    """Refuse what Late would certainly reject; warnings go on the card instead.
+
+    `defaults` holds the ids of accounts with a default Pinterest board or subreddit set in Late.
+    """
     errors = []
     for t in draft.targets:
-        for problem in platforms.validate(draft.thread, draft.media, t.platform, None):
+        has_default = t.account_id in defaults
+        for problem in platforms.validate(draft.thread, draft.media, t.platform, None, has_default):
             if problem.level == "error":
                 errors.append(f"{platforms.display_name(t.platform)}: {problem.message}")
     if errors:

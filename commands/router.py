@@ -7,11 +7,12 @@ the platform first, and then call the methods here.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 
 from bot.clock import iso
 from bot.core import Core
-from bot.errors import NotFound, UserError, describe
+from bot.errors import UserError, describe
+from bot.late.models import Account
 from bot.messages import Actor, ButtonPress, Form, FormSubmission, Invocation, Place, Reply
 from bot.ports import ChatPort, Responder
 from bot.store import Tx
@@ -19,7 +20,7 @@ from commands import admin, listing, model
 from commands.context import ParseContext
 from commands.options import from_options
 from commands.parser import parse
-from commands.posting import draft_from_command, pick_targets, post_form
+from commands.posting import draft_from_command, post_form
 from commands.suggest import Suggestions
 
 log = logging.getLogger("latebot.router")
@@ -110,7 +111,7 @@ class Router:
             config = await core.policies.get(place)
             profile = await core.directory.profile_for(config)
             accounts = await core.directory.accounts(profile.id)
-            draft = draft_from_command(command, accounts, profile.id)
+            draft = draft_from_command(command, accounts, profile.id, await self.defaults(accounts))
             request = await core.approvals.submit(actor, place, draft, config)
             where = "here" if config.approval_place.channel == place.channel else "in the approval channel"
             await responder.reply(Reply(text=f"Sent for approval {where} as request {request.id}. "
@@ -126,6 +127,17 @@ class Router:
             await listing.run(self, command, actor, place, responder)
         else:
             await admin.run(self, command, actor, place, responder)
+
+    async def defaults(self, accounts: Sequence[Account]) -> set[str]:
+        """Pinterest and Reddit accounts that have a default board or subreddit in Late."""
+        late = self.core.late
+        found: set[str] = set()
+        for a in accounts:
+            if a.platform == "pinterest" and (await late.pinterest_boards(a.id)).default_board_id:
+                found.add(a.id)
+            elif a.platform == "reddit" and (await late.reddit_subreddits(a.id)).default_subreddit:
+                found.add(a.id)
+        return found
 
     async def context(self, place: Place, actor: Actor) -> ParseContext:
         config = await self.core.policies.get(place)
@@ -160,5 +172,3 @@ class Router:
         except Exception as exc:
             await responder.reply(Reply(text=describe(exc, logger=log)))
 
-
-__all__ = ["NotFound", "Router", "pick_targets"]

@@ -119,7 +119,8 @@ class ConsoleSession:
             if not text.startswith("/late"):
                 self.chat.print(f"Unknown command {text.split()[0]}. {HELP}")
             else:
-                body = text[len("/late"):].strip()
+                # A terminal line can't hold a newline: `\n` stands for one (threads are split by ---).
+                body = text[len("/late"):].strip().replace("\\n", "\n")
                 await self.router.invoke(Invocation(actor=self.actor, place=self.place, text=body), responder)
         elif text.startswith(":"):
             self.chat.print(f"Unknown console command {text.split()[0]}. {HELP}")

@@ -1,0 +1,1 @@
+"""The Late API: `client.LateClient` and the wire models in `models`."""

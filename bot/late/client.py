@@ -1,0 +1,397 @@
+"""`LateClient`: every Late endpoint latebot uses, over one pooled HTTP client.
+
+Paths are appended to `LATE_BASE_URL` (`https://getlate.dev/api` + `/v1/posts`). No secret is ever in a
+URL: the key travels only in the `Authorization` header, because httpx logs full URLs at INFO.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Mapping, Sequence
+from datetime import datetime
+from types import TracebackType
+from typing import Any, TypeVar
+from urllib.parse import quote
+
+import httpx
+from pydantic import BaseModel, SecretStr, ValidationError
+
+from bot.clock import Clock, SystemClock, iso
+from bot.errors import LateDuplicateError, LateError
+from bot.late.account import Account, AccountHealthDetail, HealthReport
+from bot.late.backoff import Backoff
+from bot.late.body import CreatePostBody, UpdatePostBody
+from bot.late.bulk import BulkUploadResult
+from bot.late.connect import ConnectUrl
+from bot.late.failure import error_for
+from bot.late.media import MediaFile, MediaUpload, UploadedFile, media_from_url
+from bot.late.pinterest import PinterestBoards
+from bot.late.post import CreatePostResult, Post, PostPage
+from bot.late.profile import Profile
+from bot.late.ratelimit import RateLimit, RateLimitState, Sleep
+from bot.late.reddit import RedditFeed, RedditSubreddits
+from bot.late.session import Answer, Call, LateSession
+from bot.late.transport import AiohttpTransport
+from bot.late.usage import UsageStats
+
+log = logging.getLogger("latebot.late")
+M = TypeVar("M", bound=BaseModel)
+USER_AGENT = "latebot/0.1 (+https://github.com/latebot)"
+
+
+class LateClient:
+    media_from_url = staticmethod(media_from_url)
+
+    def __init__(
+        self,
+        base_url: str,
+        api_key: SecretStr | str,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        http: httpx.AsyncClient | None = None,
+        clock: Clock | None = None,
+        sleep: Sleep | None = None,
+        backoff: Backoff | None = None,
+        timeout: float = 30.0,
+        publish_timeout: float = 300.0,
+        max_rate_wait: float = 65.0,
+    ) -> None:
+        key = api_key.get_secret_value() if isinstance(api_key, SecretStr) else api_key
+        if not key:
+            raise ValueError("a Late API key is required")
+        base = base_url.rstrip("/").removesuffix("/v1")
+        self._timeout = httpx.Timeout(timeout, connect=min(timeout, 10.0), pool=60.0)
+        # Publishing runs inside the create request and can take minutes (one Threads publish took 222 s).
+        self._publish_timeout = httpx.Timeout(publish_timeout, connect=min(timeout, 10.0), pool=60.0)
+        auth = {"Authorization": f"Bearer {key}", "Accept": "application/json", "User-Agent": USER_AGENT}
+        self._owns_http = http is None
+        self._call_headers: dict[str, str] = {} if http is None else auth
+        self.http = http or httpx.AsyncClient(
+            base_url=base,
+            headers=auth,
+            timeout=self._timeout,
+            transport=transport or AiohttpTransport(),
+            trust_env=False,  # the aiohttp transport reads proxy settings itself
+        )
+        sleep = sleep or asyncio.sleep
+        self._rate = RateLimit(clock or SystemClock(), sleep, max_wait=max_rate_wait)
+        self._session = LateSession(self.http, self._rate, backoff or Backoff(), sleep)
+
+    def __repr__(self) -> str:
+        return f"LateClient({str(self.http.base_url)!r})"
+
+    @property
+    def rate_limit(self) -> RateLimitState:
+        return self._rate.state
+
+    @property
+    def rate_limit_waited(self) -> float:
+        """Seconds spent so far waiting for Late's rate limit to reset."""
+        return self._rate.waited
+
+    async def aclose(self) -> None:
+        if self._owns_http:
+            await self.http.aclose()
+
+    async def __aenter__(self) -> LateClient:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.aclose()
+
+    # --- plumbing ----------------------------------------------------------------------------
+
+    async def _send(self, call: Call) -> Answer:
+        if self._call_headers:
+            call.headers = {**self._call_headers, **call.headers}
+        return await self._session.send(call)
+
+    async def _get(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
+        answer = await self._send(Call("GET", path, params=_params(params)))
+        return _json(answer.response)
+
+    # --- profiles and accounts ---------------------------------------------------------------
+
+    async def list_profiles(self) -> list[Profile]:
+        data = await self._get("/v1/profiles")
+        return [_parse(Profile, p) for p in _items(data, "profiles")]
+
+    async def create_profile(
+        self, name: str, *, description: str | None = None, color: str | None = None
+    ) -> Profile:
+        body = {k: v for k, v in {"name": name, "description": description, "color": color}.items() if v}
+        answer = await self._send(Call("POST", "/v1/profiles", json=body, repeatable=False))
+        data = _json(answer.response)
+        return _parse(Profile, data.get("profile", data) if isinstance(data, dict) else data)
+
+    async def list_accounts(self, profile_id: str | None = None) -> list[Account]:
+        data = await self._get("/v1/accounts", {"profileId": profile_id})
+        return [_parse(Account, a) for a in _items(data, "accounts")]
+
+    async def accounts_health(
+        self, *, profile_id: str | None = None, platform: str | None = None, status: str | None = None
+    ) -> HealthReport:
+        params = {"profileId": profile_id, "platform": platform, "status": status}
+        return _parse(HealthReport, await self._get("/v1/accounts/health", params))
+
+    async def account_health(self, account_id: str) -> AccountHealthDetail:
+        return _parse(AccountHealthDetail, await self._get(f"/v1/accounts/{_seg(account_id)}/health"))
+
+    async def connect_url(
+        self, platform: str, profile_id: str, *, redirect_url: str | None = None
+    ) -> ConnectUrl:
+        params = {"profileId": profile_id, "redirect_url": redirect_url}
+        return _parse(ConnectUrl, await self._get(f"/v1/connect/{_seg(platform)}", params))
+
+    # --- posts -------------------------------------------------------------------------------
+
+    async def create_post(
+        self, body: CreatePostBody | Mapping[str, Any], *, idempotency_key: str
+    ) -> CreatePostResult:
+        """Create a post; safe to call again with the same key after any failure.
+
+        The key must be stored by the caller before this call, so that a retry after a crash uses it too.
+        A 207 (some or all platforms failed) is a result, not an error: see `result.partial`.
+        """
+        if not idempotency_key.strip():
+            raise ValueError("create_post needs an idempotency key")
+        model = body if isinstance(body, CreatePostBody) else _parse(CreatePostBody, dict(body))
+        wire = model.wire()
+        call = Call(
+            "POST",
+            "/v1/posts",
+            json=wire,
+            headers={"Idempotency-Key": idempotency_key, "x-request-id": idempotency_key},
+            timeout=self._publish_timeout if model.publish_now else self._timeout,
+            expect=(409,),
+        )
+        answer = await self._send(call)
+        response = answer.response
+        if response.status_code == 409:
+            return await self._after_duplicate(response, answer, wire)
+        data = _json(response)
+        fields = dict(data) if isinstance(data, dict) else {}
+        replay = "existingPost" in fields and "post" not in fields
+        fields["post"] = fields.get("post") or fields.get("existingPost")
+        result = _parse(CreatePostResult, fields)
+        result.status = response.status_code
+        result.replayed = replay or response.status_code == 200
+        return result
+
+    async def _after_duplicate(
+        self, response: httpx.Response, answer: Answer, wire: dict[str, Any]
+    ) -> CreatePostResult:
+        error = error_for(response)
+        assert isinstance(error, LateDuplicateError)
+        # Late checks content duplicates before idempotency keys, so the retry of a create that did go
+        # through can meet its own post: ours when it carries the metadata we sent.
+        mine = wire.get("metadata")
+        if answer.uncertain and error.existing_post_id and mine:
+            post = await self.get_post(error.existing_post_id)
+            if all((post.metadata or {}).get(k) == v for k, v in mine.items()):
+                log.info("late: a retried create found its own post %s", post.id)
+                return CreatePostResult(post=post, status=200, replayed=True, message=error.message)
+        raise error
+
+    async def list_posts(
+        self,
+        *,
+        page: int = 1,
+        limit: int = 50,
+        status: str | None = None,
+        platform: str | None = None,
+        profile_id: str | None = None,
+        date_from: datetime | str | None = None,
+        date_to: datetime | str | None = None,
+    ) -> PostPage:
+        params = {
+            "page": page,
+            "limit": limit,
+            "status": status,
+            "platform": platform,
+            "profileId": profile_id,
+            "dateFrom": _when(date_from),
+            "dateTo": _when(date_to),
+        }
+        return _parse(PostPage, await self._get("/v1/posts", params))
+
+    async def iter_posts(
+        self,
+        *,
+        limit: int = 100,
+        status: str | None = None,
+        platform: str | None = None,
+        profile_id: str | None = None,
+        date_from: datetime | str | None = None,
+        date_to: datetime | str | None = None,
+    ) -> AsyncIterator[Post]:
+        """Every post matching the filters, page by page; a post that moves between pages is given once."""
+        seen: set[str] = set()
+        page_no = 1
+        while True:
+            page = await self.list_posts(
+                page=page_no,
+                limit=limit,
+                status=status,
+                platform=platform,
+                profile_id=profile_id,
+                date_from=date_from,
+                date_to=date_to,
+            )
+            for post in page.posts:
+                if post.id not in seen:
+                    seen.add(post.id)
+                    yield post
+            if not page.posts or not page.has_more:
+                return
+            page_no += 1
+
+    async def get_post(self, post_id: str) -> Post:
+        return _post_of(await self._get(f"/v1/posts/{_seg(post_id)}"))
+
+    async def update_post(self, post_id: str, changes: UpdatePostBody | Mapping[str, Any]) -> Post:
+        model = changes if isinstance(changes, UpdatePostBody) else _parse(UpdatePostBody, dict(changes))
+        timeout = self._publish_timeout if model.publish_now else self._timeout
+        call = Call("PUT", f"/v1/posts/{_seg(post_id)}", json=model.wire(), timeout=timeout)
+        answer = await self._send(call)
+        return _post_of(_json(answer.response))
+
+    async def delete_post(self, post_id: str) -> None:
+        answer = await self._send(Call("DELETE", f"/v1/posts/{_seg(post_id)}", expect=(404,)))
+        if answer.response.status_code == 404 and not answer.uncertain:
+            raise error_for(answer.response)
+        # A 404 after an attempt whose answer was lost means that attempt deleted it.
+
+    async def retry_post(self, post_id: str) -> Post:
+        path = f"/v1/posts/{_seg(post_id)}/retry"
+        answer = await self._send(Call("POST", path, timeout=self._publish_timeout, repeatable=False))
+        data = _json(answer.response)
+        if isinstance(data, dict) and data.get("post"):
+            return _post_of(data)
+        return await self.get_post(post_id)
+
+    async def bulk_upload(
+        self, csv: bytes | str, *, filename: str = "posts.csv", dry_run: bool = False
+    ) -> BulkUploadResult:
+        content = csv.encode() if isinstance(csv, str) else csv
+        call = Call(
+            "POST",
+            "/v1/posts/bulk-upload",
+            params={"dryRun": "true"} if dry_run else None,
+            files=[("file", (filename, content, "text/csv"))],
+            timeout=self._publish_timeout,
+            repeatable=dry_run,  # a dry run creates nothing
+        )
+        answer = await self._send(call)
+        result = _parse(BulkUploadResult, _json(answer.response))
+        result.http_status = answer.response.status_code
+        return result
+
+    # --- media, usage, platform settings -----------------------------------------------------
+
+    async def upload_media(self, files: Sequence[MediaFile]) -> list[UploadedFile]:
+        """Small files (up to ~4 MB each) in one multipart request; larger ones belong at a public URL."""
+        parts = [("files", (f.filename, f.content, f.content_type)) for f in files]
+        call = Call("POST", "/v1/media", files=parts, timeout=self._publish_timeout, repeatable=False)
+        answer = await self._send(call)
+        return _parse(MediaUpload, _json(answer.response)).files
+
+    async def usage_stats(self) -> UsageStats:
+        return _parse(UsageStats, await self._get("/v1/usage-stats"))
+
+    async def pinterest_boards(self, account_id: str) -> PinterestBoards:
+        return _parse(PinterestBoards, await self._get(f"/v1/accounts/{_seg(account_id)}/pinterest-boards"))
+
+    async def set_default_pinterest_board(
+        self, account_id: str, board_id: str, board_name: str | None = None
+    ) -> None:
+        body = {"defaultBoardId": board_id, **({"defaultBoardName": board_name} if board_name else {})}
+        await self._send(Call("PUT", f"/v1/accounts/{_seg(account_id)}/pinterest-boards", json=body))
+
+    async def reddit_subreddits(self, account_id: str) -> RedditSubreddits:
+        return _parse(RedditSubreddits, await self._get(f"/v1/accounts/{_seg(account_id)}/reddit-subreddits"))
+
+    async def set_default_subreddit(self, account_id: str, subreddit: str) -> None:
+        body = {"defaultSubreddit": subreddit}
+        await self._send(Call("PUT", f"/v1/accounts/{_seg(account_id)}/reddit-subreddits", json=body))
+
+    async def reddit_feed(
+        self,
+        account_id: str,
+        *,
+        subreddit: str | None = None,
+        sort: str = "hot",
+        limit: int = 25,
+        after: str | None = None,
+        period: str | None = None,
+    ) -> RedditFeed:
+        params = {
+            "accountId": account_id,
+            "subreddit": subreddit,
+            "sort": sort,
+            "limit": limit,
+            "after": after,
+            "t": period,
+        }
+        return _parse(RedditFeed, await self._get("/v1/reddit/feed", params))
+
+
+def _seg(value: str) -> str:
+    """An id as one path segment: an id with "/" or "?" must not reach another endpoint."""
+    return quote(value, safe="")
+
+
+def _params(params: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    if not params:
+        return None
+    out = {k: _param(v) for k, v in params.items() if v is not None}
+    return out or None
+
+
+def _param(value: Any) -> Any:
+    return ("true" if value else "false") if isinstance(value, bool) else value
+
+
+def _when(value: datetime | str | None) -> str | None:
+    return iso(value) if isinstance(value, datetime) else value
+
+
+def _json(response: httpx.Response) -> Any:
+    if not response.content:
+        return {}
+    try:
+        return response.json()
+    except ValueError:
+        raise LateError(
+            f"Late answered {response.status_code} with a body that is not JSON",
+            status=response.status_code,
+            method=response.request.method,
+            path=response.request.url.path,
+        ) from None
+
+
+def _items(data: Any, key: str) -> list[Any]:
+    if isinstance(data, dict):
+        data = data.get(key, [])
+    return data if isinstance(data, list) else []
+
+
+def _post_of(data: Any) -> Post:
+    if isinstance(data, dict) and isinstance(data.get("post"), dict):
+        return _parse(Post, data["post"])
+    if isinstance(data, dict) and ("_id" in data or "id" in data):
+        return _parse(Post, data)
+    raise LateError("Late's answer has no post in it")
+
+
+def _parse(model: type[M], data: Any) -> M:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        # Our own model is too strict for what Late sent: a LateError, so callers handle it like any refusal.
+        raise LateError(
+            f"Late answered in an unexpected shape ({model.__name__}): {exc.errors()[0]['msg']}", body=data
+        ) from None

@@ -1,0 +1,288 @@
+"""What each Late platform accepts: names, text limits and how they count, threads, media rules.
+
+`validate` turns these rules into `Problem`s: an "error" when Late (or the platform behind it) would
+certainly refuse the post, so it must not be submitted; a "warning" when the post goes out but not
+quite as written, so the approver should know. The rules follow `shared/late-api/`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol
+from urllib.parse import urlsplit
+
+MediaType = Literal["image", "video", "gif", "document"]
+Counting = Literal["chars", "graphemes", "twitter"]
+Level = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class Platform:
+    name: str  # as Late spells it in `platforms[].platform`
+    display: str
+    aliases: tuple[str, ...] = ()
+    text_limit: int | None = None
+    counting: Counting = "chars"
+    threads: bool = False  # takes `platformSpecificData.threadItems`
+    # Platforms that take a title from the first line cut it rather than refuse the post.
+    title_limit: int | None = None
+    needs_media: bool = False
+    max_media: int | None = None
+    # X and Bluesky take several images, or one video, never both.
+    single_video: bool = False
+
+
+PLATFORMS: dict[str, Platform] = {
+    p.name: p
+    for p in (
+        Platform("twitter", "X", ("x",), 280, "twitter", threads=True, max_media=4, single_video=True),
+        Platform("threads", "Threads", (), 500, threads=True, max_media=20),
+        Platform("bluesky", "Bluesky", ("bsky",), 300, "graphemes", threads=True, max_media=4,
+                 single_video=True),
+        Platform("linkedin", "LinkedIn", ("li",), 3000),
+        Platform("instagram", "Instagram", ("ig",), 2200, needs_media=True, max_media=10),
+        Platform("facebook", "Facebook", ("fb",), 63206),
+        Platform("tiktok", "TikTok", (), 2200, needs_media=True),
+        Platform("youtube", "YouTube", ("yt",), 5000, title_limit=100, needs_media=True),
+        Platform("pinterest", "Pinterest", (), 500, title_limit=100, needs_media=True),
+        Platform("reddit", "Reddit", (), 40000, title_limit=300),
+        Platform("googlebusiness", "Google Business", ("gmb",), 1500),
+        Platform("telegram", "Telegram", (), 4096),
+        Platform("snapchat", "Snapchat", (), needs_media=True),
+    )
+}
+
+ALIASES: dict[str, str] = {
+    word: p.name for p in PLATFORMS.values() for word in (p.name, *p.aliases)
+}
+
+
+def canonical(word: str) -> str | None:
+    """The Late platform name for a platform word or alias ("x" -> "twitter"), else None."""
+    return ALIASES.get(word.strip().lower())
+
+
+def display_name(platform: str) -> str:
+    p = PLATFORMS.get(platform)
+    return p.display if p else platform
+
+
+def text_limit(platform: str) -> int | None:
+    p = PLATFORMS.get(platform)
+    return p.text_limit if p else None
+
+
+def supports_threads(platform: str) -> bool:
+    p = PLATFORMS.get(platform)
+    return bool(p and p.threads)
+
+
+# --- counting ---------------------------------------------------------------------------------
+
+# twitter-text v3: these code points weigh 1, every other one 2; a URL always weighs 23.
+_LIGHT = ((0x0000, 0x10FF), (0x2000, 0x200D), (0x2010, 0x201F), (0x2032, 0x2037))
+_URL_WEIGHT = 23
+# An approximation of twitter-text's URL rule: any http(s) URL, and bare domains on common TLDs.
+_URL = re.compile(
+    r"https?://[^\s<>\"]+[^\s<>\"().,:;!?'’”]"
+    r"|\b(?:[a-z0-9-]+\.)+(?:com|net|org|io|co|dev|ai|app|me|ly|gg|tv|xyz|info|biz|edu|gov|uk|de|fr|eu)"
+    r"\b(?:/[^\s<>\"]*[^\s<>\"().,:;!?'’”])?",
+    re.IGNORECASE,
+)
+_PICTOGRAPHIC = ((0x1F000, 0x1FAFF), (0x2300, 0x23FF), (0x2600, 0x27BF), (0x2B00, 0x2BFF))
+_ZWJ = "\u200d"
+
+
+def _within(cp: int, ranges: tuple[tuple[int, int], ...]) -> bool:
+    return any(lo <= cp <= hi for lo, hi in ranges)
+
+
+def _regional(ch: str) -> bool:
+    return 0x1F1E6 <= ord(ch) <= 0x1F1FF
+
+
+def _extends(ch: str) -> bool:
+    cp = ord(ch)
+    return (
+        unicodedata.category(ch) in ("Mn", "Me", "Mc")
+        or ch == _ZWJ
+        or 0xFE00 <= cp <= 0xFE0F  # variation selectors
+        or 0x1F3FB <= cp <= 0x1F3FF  # skin tones
+        or 0xE0020 <= cp <= 0xE007F  # tag sequences (subdivision flags)
+    )
+
+
+def graphemes(text: str) -> Iterator[str]:
+    """User-perceived characters, close enough to UAX #29 for counting posts.
+
+    Hand-written because the standard library has no segmentation and `regex` (which has) is only
+    a transitive dependency here; it keeps emoji sequences, flags, keycaps and accents whole.
+    """
+    cluster = ""
+    for ch in text:
+        joins = cluster and (
+            _extends(ch)
+            or cluster[-1] == _ZWJ
+            or (_regional(ch) and len(cluster) == 1 and _regional(cluster))
+            or (cluster == "\r" and ch == "\n")
+        )
+        if joins:
+            cluster += ch
+        else:
+            if cluster:
+                yield cluster
+            cluster = ch
+    if cluster:
+        yield cluster
+
+
+def _is_emoji(cluster: str) -> bool:
+    return any(
+        _within(ord(ch), _PICTOGRAPHIC) or ch in ("\ufe0f", "\u20e3") for ch in cluster
+    )
+
+
+def _twitter_weight(text: str) -> int:
+    total = 0
+    for cluster in graphemes(text):
+        if len(cluster) > 1 and _is_emoji(cluster):
+            total += 2
+        else:
+            total += sum(1 if _within(ord(ch), _LIGHT) else 2 for ch in cluster)
+    return total
+
+
+def count(text: str, platform: str) -> int:
+    """The length of `text` as `platform` counts it against its limit."""
+    text = unicodedata.normalize("NFC", text)
+    p = PLATFORMS.get(platform)
+    counting = p.counting if p else "chars"
+    if counting == "graphemes":
+        return sum(1 for _ in graphemes(text))
+    if counting == "twitter":
+        total, last = 0, 0
+        for match in _URL.finditer(text):
+            total += _twitter_weight(text[last : match.start()]) + _URL_WEIGHT
+            last = match.end()
+        return total + _twitter_weight(text[last:])
+    return len(text)
+
+
+# --- media ------------------------------------------------------------------------------------
+
+_EXTENSIONS: dict[str, MediaType] = {
+    **dict.fromkeys(("jpg", "jpeg", "png", "webp", "heic", "heif", "avif", "bmp", "tif", "tiff"), "image"),
+    "gif": "gif",
+    **dict.fromkeys(("mp4", "mov", "m4v", "webm", "avi", "mkv", "mpeg", "mpg", "3gp"), "video"),
+    **dict.fromkeys(("pdf", "ppt", "pptx", "doc", "docx"), "document"),
+}
+
+
+def media_extension_type(url: str) -> MediaType | None:
+    """The media type the URL's file extension names, or None when it names none."""
+    try:
+        path = urlsplit(url.strip()).path
+    except ValueError:
+        return None
+    name = path.rsplit("/", 1)[-1]
+    if "." not in name:
+        return None
+    return _EXTENSIONS.get(name.rsplit(".", 1)[-1].lower())
+
+
+def guess_media_type(url: str) -> MediaType:
+    """By file extension; most media URLs without one (image CDNs) serve images."""
+    return media_extension_type(url) or "image"
+
+
+class MediaLike(Protocol):
+    @property
+    def url(self) -> str: ...
+
+    @property
+    def type(self) -> str: ...
+
+
+# --- validation -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Problem:
+    level: Level
+    platform: str
+    message: str
+
+
+def validate(
+    thread: Sequence[str],
+    media: Sequence[MediaLike],
+    platform: str,
+    specific: Mapping[str, Any] | None,
+    has_default: bool = False,
+) -> list[Problem]:
+    """Problems of posting `thread` with `media` to one `platform`.
+
+    `specific` is the target's `platformSpecificData`; `has_default` says whether the account has a
+    default board (Pinterest) or subreddit (Reddit) set in Late.
+    """
+    p = PLATFORMS.get(platform)
+    if p is None:
+        return [Problem("warning", platform, f"latebot does not know {platform}'s rules; Late checks them.")]
+    out: list[Problem] = []
+
+    def error(message: str) -> None:
+        out.append(Problem("error", platform, message))
+
+    def warning(message: str) -> None:
+        out.append(Problem("warning", platform, message))
+
+    parts = list(thread) or [""]
+    if len(parts) > 1 and not p.threads:
+        warning(f"{p.display} has no threads: only the first of the {len(parts)} parts is posted.")
+    posted = parts if p.threads else parts[:1]
+    for i, part in enumerate(posted):
+        where = f"Part {i + 1} of the thread" if len(posted) > 1 else "The text"
+        if not part.strip() and (i > 0 or not media):
+            error(f"{where} is empty." if i > 0 else "The post has neither text nor media.")
+        n = count(part, platform)
+        if p.text_limit is not None and n > p.text_limit:
+            error(f"{where} is {n} characters; {p.display} allows {p.text_limit}.")
+    specific = specific or {}
+    title = str(specific.get("title") or parts[0].strip().split("\n", 1)[0])
+    if p.title_limit is not None and len(title) > p.title_limit:
+        warning(f"{p.display} titles have at most {p.title_limit} characters; "
+                f"the first line has {len(title)} and will be cut.")
+    _check_media(p, [m.type for m in media], error)
+    if platform == "pinterest" and not (specific.get("boardId") or has_default):
+        error("Pinterest needs a board: set a default board for this account in Late.")
+    if platform == "reddit" and not (specific.get("subreddit") or has_default):
+        error("Reddit needs a subreddit: set a default subreddit for this account in Late.")
+    return out
+
+
+def _check_media(p: Platform, kinds: list[str], error: Callable[[str], None]) -> None:
+    # Thread media needs no rule: `PostDraft.late_body` always attaches it to the first item,
+    # the only one Late takes media on.
+    documents = kinds.count("document")
+    moving = kinds.count("video") + kinds.count("gif")
+    if p.needs_media and not kinds:
+        what = "a video" if p.name in ("youtube", "tiktok") else "an image or a video"
+        error(f"{p.display} needs {what}: add one with `with <url>`.")
+    if p.name == "youtube" and kinds and kinds != ["video"]:
+        error("YouTube takes exactly one video and nothing else.")
+    if p.name == "linkedin":
+        if documents > 1:
+            error("LinkedIn takes at most one document per post.")
+        if documents and len(kinds) > documents:
+            error("LinkedIn cannot combine a document with images or videos in one post.")
+    elif documents:
+        error(f"{p.display} does not take documents (PDF); only LinkedIn does.")
+    if p.max_media is not None and len(kinds) > p.max_media:
+        error(f"{p.display} takes at most {p.max_media} media items; this post has {len(kinds)}.")
+    if p.single_video and moving and len(kinds) > 1:
+        error(f"{p.display} takes one video or GIF on its own, or up to {p.max_media} images.")
+    if p.name == "pinterest" and moving > 1:
+        error("Pinterest takes exactly one video per Pin.")

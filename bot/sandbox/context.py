@@ -1,0 +1,19 @@
+"""What every engine handler may read: the clock, ids, the plan and the behaviour switches."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Protocol
+
+from bot.clock import Clock, IdGen
+from bot.sandbox.plan import Plan
+
+
+class Context(Protocol):
+    clock: Clock
+    ids: IdGen
+    plan: Plan
+    # How long a due post stays `publishing` before it is published (0: within the same tick).
+    publish_delay: timedelta
+    # Real Late checks content duplicates before idempotency keys; the default here is the reverse.
+    dedup_before_idempotency: bool

@@ -1,0 +1,163 @@
+"""`LateEngine`: the Late API's behaviour in-process, on SQLite.
+
+Both the sandbox (behind `httpx.MockTransport`) and the test fake (behind aiohttp on loopback) answer
+with it, so whatever latebot does against one it does against the other. Each request runs as one
+store transaction: a refusal rolls everything back, and concurrent creates cannot both pass a check.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import logging
+import secrets
+from datetime import timedelta
+from typing import Any
+
+import httpx
+
+from bot.clock import Clock, IdGen, iso
+from bot.sandbox import demo, publisher, routes
+from bot.sandbox.inbound import Inbound, Refusal, Reply
+from bot.sandbox.plan import Plan
+from bot.sandbox.tables import SCHEMA, load_doc
+from bot.store import Store, Tx
+
+log = logging.getLogger("latebot.sandbox")
+
+
+def object_id() -> str:
+    """Late's ids are Mongo ObjectIds: 24 hex digits."""
+    return secrets.token_hex(12)
+
+
+class LateEngine:
+    def __init__(
+        self,
+        store: Store,
+        *,
+        clock: Clock,
+        api_key: str,
+        ids: IdGen | None = None,
+        plan: Plan | None = None,
+    ) -> None:
+        self.store = store
+        self.clock = clock
+        self.ids: IdGen = ids or object_id
+        self.plan = plan or Plan()
+        self.publish_delay = timedelta(0)
+        self.dedup_before_idempotency = False
+        self._key = api_key
+        self._ready = False
+        self._setup_lock = asyncio.Lock()
+
+    async def setup(self) -> None:
+        """Create the sandbox_* tables if missing; safe to call again."""
+        async with self._setup_lock:
+            if self._ready:
+                return
+
+            def create(tx: Tx) -> None:
+                for statement in SCHEMA.split(";"):
+                    if statement.strip():
+                        tx.execute(statement)
+                tx.insert("sandbox_meta", {"key": "signup", "value": iso(self.clock.now())}, or_ignore=True)
+
+            await self.store.write(create)
+            self._ready = True
+
+    # --- HTTP --------------------------------------------------------------------------------
+
+    async def handle(self, request: httpx.Request) -> httpx.Response:
+        """Answer one Late API request, exactly as an `httpx.MockTransport` handler."""
+        if not self._ready:
+            await self.setup()
+        await request.aread()
+        inbound = Inbound.of(request)
+        try:
+            self._authorize(inbound)
+            route, inbound.args = routes.match(inbound.method, inbound.path)
+            if route.writes:
+                reply = await self.store.write(lambda tx: route.handler(self, tx, inbound))
+            else:
+                reply = await self.store.read(
+                    lambda db: route.handler(self, Tx(db.conn, self.clock), inbound)
+                )
+        except Refusal as refusal:
+            reply = refusal.reply
+        except Exception:
+            log.exception("sandbox: %s %s failed", inbound.method, inbound.path)
+            reply = Reply(500, {"error": "Internal server error"})
+        response = reply.response()
+        response.request = request
+        return response
+
+    def _authorize(self, inbound: Inbound) -> None:
+        scheme, _, token = inbound.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not hmac.compare_digest(token.encode(), self._key.encode()):
+            raise Refusal(401, "Unauthorized")
+
+    # --- time --------------------------------------------------------------------------------
+
+    async def tick(self) -> None:
+        """Publish the posts that are due by the clock."""
+        await self.publish_due()
+
+    async def publish_due(self) -> int:
+        """`tick`, returning how many posts finished publishing."""
+        if not self._ready:
+            await self.setup()
+        return await self.store.write(lambda tx: publisher.tick(tx, self.clock.now(), self.publish_delay))
+
+    async def run_publisher(self, interval: float = 1.0) -> None:
+        """Tick forever (cancel to stop), as Late's own scheduler would."""
+        while True:
+            try:
+                await self.tick()
+            except Exception:
+                log.exception("sandbox publisher tick failed")
+            await asyncio.sleep(interval)
+
+    # --- state, for seeding and for tests ----------------------------------------------------
+
+    async def seed_demo(self) -> str:
+        """The "Demo Brand" profile and its accounts; a second call changes nothing. Returns its id."""
+        await self.setup()
+        return await self.store.write(lambda tx: demo.seed(self, tx))
+
+    async def add_profile(self, name: str) -> str:
+        from bot.sandbox.accounts import add_profile
+
+        await self.setup()
+        row = await self.store.write(lambda tx: add_profile(self, tx, name))
+        return str(row["id"])
+
+    async def add_account(self, profile_id: str, platform: str, username: str, **kw: Any) -> str:
+        """An account on `profile_id`; keywords as `demo.add_account` (expires_in, is_active, ...)."""
+        await self.setup()
+        return await self.store.write(
+            lambda tx: demo.add_account(self, tx, profile_id, platform, username, **kw)
+        )
+
+    async def update_account(self, account_id: str, **columns: Any) -> None:
+        """Change an account's stored state, e.g. `token_valid=False` or `token_expires_at=...`."""
+        sets = ", ".join(f"{c} = ?" for c in columns)
+        values = [iso(v) if hasattr(v, "tzinfo") else v for v in columns.values()]
+        await self.store.write(
+            lambda tx: tx.execute(f"UPDATE sandbox_accounts SET {sets} WHERE id = ?", [*values, account_id])
+        )
+
+    async def posts(self) -> list[dict[str, Any]]:
+        """Every post, oldest first, as `GET /v1/posts/{id}` would return it."""
+        rows = await self.store.query("SELECT doc FROM sandbox_posts ORDER BY created_at, rowid")
+        return [load_doc(r) for r in rows]
+
+    async def post(self, post_id: str) -> dict[str, Any] | None:
+        row = await self.store.query_one("SELECT doc FROM sandbox_posts WHERE id = ?", [post_id])
+        return load_doc(row) if row else None
+
+    async def post_count(self, status: str | None = None) -> int:
+        row = await self.store.query_one(
+            "SELECT count(*) AS n FROM sandbox_posts WHERE (:s IS NULL OR status = :s)", {"s": status}
+        )
+        return int(row["n"]) if row else 0

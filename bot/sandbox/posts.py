@@ -1,0 +1,242 @@
+"""`/v1/posts`: create, list, get, update, delete, retry."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from bot.clock import iso, parse_iso
+from bot.sandbox.context import Context
+from bot.sandbox.dedup import refuse_duplicate, remember, replay
+from bot.sandbox.inbound import Inbound, Refusal, Reply
+from bot.sandbox.plan import check_upload
+from bot.sandbox.publisher import publish
+from bot.sandbox.rules import Checked, check
+from bot.sandbox.tables import dump_doc, load_doc, post_row, ref_id
+from bot.store import Tx
+
+EDITABLE = ("draft", "scheduled")
+_ENTRY_KEYS = ("customContent", "customMedia", "platformSpecificData", "scheduledFor")
+
+
+def idempotency_key(req: Inbound) -> str | None:
+    return req.headers.get("idempotency-key") or req.headers.get("x-request-id") or None
+
+
+def create(ctx: Context, tx: Tx, body: dict[str, Any], key: str | None) -> Reply:
+    now = ctx.clock.now()
+    if key and not ctx.dedup_before_idempotency and (done := replay(tx, key, now)) is not None:
+        return _replayed(done)
+    checked = check(tx, body, now)
+    if checked.mode != "draft":
+        check_upload(ctx.plan, tx)
+        refuse_duplicate(tx, checked, now)
+    if key and ctx.dedup_before_idempotency and (done := replay(tx, key, now)) is not None:
+        return _replayed(done)
+    doc = _doc(ctx.ids(), checked, now)
+    results = publish(tx, doc, now) if checked.mode == "now" else None
+    tx.insert(
+        "sandbox_posts",
+        {
+            "id": doc["_id"],
+            "status": doc["status"],
+            "due_at": checked.due_at,
+            "sort_at": doc.get("scheduledFor") or doc["createdAt"],
+            "published_at": doc.get("publishedAt"),
+            "created_at": doc["createdAt"],
+            "counted": int(checked.mode != "draft"),
+            "doc": dump_doc(doc),
+        },
+    )
+    if key:
+        remember(tx, key, doc["_id"], now)
+    if results is not None:
+        return _published(doc, results, ok_status=201)
+    message = "Draft saved" if checked.mode == "draft" else "Post scheduled successfully"
+    return Reply(201, {"message": message, "post": doc})
+
+
+def _replayed(doc: dict[str, Any]) -> Reply:
+    return Reply(
+        200, {"message": "A post was already created for this request", "post": doc, "existingPost": doc}
+    )
+
+
+def _published(doc: dict[str, Any], results: list[dict[str, Any]], *, ok_status: int) -> Reply:
+    done = sum(1 for r in results if r["status"] == "published")
+    if doc["status"] == "published":
+        return Reply(
+            ok_status, {"message": "Post published successfully", "post": doc, "platformResults": results}
+        )
+    body: dict[str, Any] = {
+        "message": f"Post published to {done} of {len(results)} platforms",
+        "post": doc,
+        "platformResults": results,
+    }
+    if done == 0:
+        body["error"] = "Post failed to publish to every platform"
+    return Reply(207, body)
+
+
+def _doc(post_id: str, checked: Checked, now: datetime, *, created: str | None = None) -> dict[str, Any]:
+    entries = []
+    for t in checked.targets:
+        a = t.account
+        entry: dict[str, Any] = {
+            "platform": a["platform"],
+            "accountId": {
+                "_id": a["id"],
+                "platform": a["platform"],
+                "username": a["username"],
+                "displayName": a["display_name"],
+            },
+            "status": "pending",
+        }
+        entry.update({k: t.entry[k] for k in _ENTRY_KEYS if t.entry.get(k) is not None})
+        entries.append(entry)
+    when = now if checked.mode == "now" else checked.due
+    doc: dict[str, Any] = {
+        "_id": post_id,
+        "content": checked.content,
+        "mediaItems": checked.media,
+        "platforms": entries,
+        "scheduledFor": iso(when) if when else None,
+        "timezone": checked.timezone,
+        "status": "draft" if checked.mode == "draft" else "scheduled",
+        **checked.extra,
+        "createdAt": created or iso(now),
+        "updatedAt": iso(now),
+    }
+    return {k: v for k, v in doc.items() if v is not None}
+
+
+def handle_create(ctx: Context, tx: Tx, req: Inbound) -> Reply:
+    return create(ctx, tx, req.object(), idempotency_key(req))
+
+
+def handle_get(ctx: Context, tx: Tx, req: Inbound) -> Reply:
+    return Reply(200, {"post": _load(tx, req.args["id"])})
+
+
+def _load(tx: Tx, post_id: str) -> dict[str, Any]:
+    row = post_row(tx, post_id)
+    if row is None:
+        raise Refusal(404, "Post not found")
+    return load_doc(row)
+
+
+def handle_list(ctx: Context, tx: Tx, req: Inbound) -> Reply:
+    page, limit = _int(req, "page", 1, 1, 10**6), _int(req, "limit", 10, 1, 100)
+    status, platform, profile = (
+        req.params.get("status"),
+        req.params.get("platform"),
+        req.params.get("profileId"),
+    )
+    lo, hi = _bound(req.params.get("dateFrom"), end=False), _bound(req.params.get("dateTo"), end=True)
+    rows = tx.all(
+        "SELECT doc FROM sandbox_posts WHERE (:s IS NULL OR status = :s) AND (:lo IS NULL OR sort_at >= :lo) "
+        "AND (:hi IS NULL OR sort_at <= :hi) ORDER BY sort_at DESC, rowid DESC",
+        {"s": status, "lo": lo, "hi": hi},
+    )
+    docs = [load_doc(r) for r in rows]
+    if platform:
+        docs = [d for d in docs if any(e["platform"] == platform for e in d["platforms"])]
+    if profile:
+        ids = {r["id"] for r in tx.all("SELECT id FROM sandbox_accounts WHERE profile_id = ?", [profile])}
+        docs = [d for d in docs if any(ref_id(e.get("accountId")) in ids for e in d["platforms"])]
+    total = len(docs)
+    pagination = {"page": page, "limit": limit, "total": total, "pages": -(-total // limit)}
+    return Reply(200, {"posts": docs[(page - 1) * limit : page * limit], "pagination": pagination})
+
+
+def _int(req: Inbound, name: str, default: int, lo: int, hi: int) -> int:
+    try:
+        value = int(req.params.get(name, default))
+    except ValueError:
+        raise Refusal(400, f"{name} must be a number") from None
+    return max(lo, min(hi, value))
+
+
+def _bound(value: str | None, *, end: bool) -> str | None:
+    if not value:
+        return None
+    try:
+        when = parse_iso(value)
+    except ValueError:
+        raise Refusal(400, f"Invalid date: {value}") from None
+    if end and len(value) == 10:  # a bare date includes the whole day
+        when += timedelta(days=1, seconds=-1)
+    return iso(when.astimezone(UTC))
+
+
+def handle_update(ctx: Context, tx: Tx, req: Inbound) -> Reply:
+    now = ctx.clock.now()
+    row = post_row(tx, req.args["id"])
+    if row is None:
+        raise Refusal(404, "Post not found")
+    doc, changes = load_doc(row), req.object()
+    if doc["status"] not in EDITABLE:
+        raise Refusal(
+            400, f"Cannot edit a {doc['status']} post; only draft and scheduled posts can be edited"
+        )
+    merged = {
+        k: doc.get(k)
+        for k in (
+            "content",
+            "platforms",
+            "mediaItems",
+            "scheduledFor",
+            "timezone",
+            "tags",
+            "metadata",
+            "title",
+        )
+    }
+    merged.update({k: v for k, v in changes.items() if k not in ("isDraft", "publishNow")})
+    if changes.get("isDraft") is True or (doc["status"] == "draft" and "isDraft" not in changes):
+        merged["isDraft"] = True
+    elif changes.get("publishNow"):
+        merged["publishNow"] = True
+    checked = check(tx, merged, now)
+    counted = bool(row["counted"])
+    if checked.mode != "draft" and not counted:
+        check_upload(ctx.plan, tx)
+        counted = True
+    new = _doc(doc["_id"], checked, now, created=doc["createdAt"])
+    results = publish(tx, new, now) if checked.mode == "now" else None
+    tx.execute(
+        "UPDATE sandbox_posts SET status = ?, due_at = ?, sort_at = ?, published_at = ?, counted = ?, "
+        "doc = ? WHERE id = ?",
+        [
+            new["status"],
+            checked.due_at,
+            new.get("scheduledFor") or new["createdAt"],
+            new.get("publishedAt"),
+            int(counted),
+            dump_doc(new),
+            new["_id"],
+        ],
+    )
+    if results is not None:
+        return _published(new, results, ok_status=200)
+    return Reply(200, {"message": "Post updated successfully", "post": new})
+
+
+def handle_delete(ctx: Context, tx: Tx, req: Inbound) -> Reply:
+    doc = _load(tx, req.args["id"])
+    if doc["status"] in ("published", "partial"):
+        raise Refusal(400, "Published posts cannot be deleted")
+    tx.execute("DELETE FROM sandbox_posts WHERE id = ?", [doc["_id"]])
+    return Reply(200, {"message": "Post deleted successfully"})
+
+
+def handle_retry(ctx: Context, tx: Tx, req: Inbound) -> Reply:
+    doc = _load(tx, req.args["id"])
+    if doc["status"] != "failed":
+        raise Refusal(400, f"Only failed posts can be retried; this post is {doc['status']}")
+    publish(tx, doc, ctx.clock.now(), only_failed=True)
+    tx.execute(
+        "UPDATE sandbox_posts SET status = ?, published_at = ?, doc = ? WHERE id = ?",
+        [doc["status"], doc.get("publishedAt"), dump_doc(doc), doc["_id"]],
+    )
+    return Reply(200, {"message": "Post retried", "post": doc})

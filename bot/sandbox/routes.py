@@ -1,0 +1,65 @@
+"""Which handler answers which method and path."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bot.sandbox import accounts, boards, bulk, feed, media, posts, usage
+from bot.sandbox.context import Context
+from bot.sandbox.inbound import Inbound, Refusal, Reply
+from bot.store import Tx
+
+Handler = Callable[[Context, Tx, Inbound], Reply]
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    pattern: re.Pattern[str]
+    handler: Handler
+    writes: bool
+
+
+def _route(method: str, path: str, handler: Handler) -> Route:
+    regex = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", path)
+    return Route(method, re.compile(f"^{regex}/?$"), handler, writes=method != "GET")
+
+
+ROUTES = [
+    _route("GET", "/v1/profiles", accounts.handle_profiles),
+    _route("POST", "/v1/profiles", accounts.handle_create_profile),
+    _route("GET", "/v1/accounts", accounts.handle_accounts),
+    _route("GET", "/v1/accounts/health", accounts.handle_health),
+    _route("GET", "/v1/accounts/{id}/health", accounts.handle_account_health),
+    _route("GET", "/v1/accounts/{id}/pinterest-boards", boards.handle_boards),
+    _route("PUT", "/v1/accounts/{id}/pinterest-boards", boards.handle_set_board),
+    _route("GET", "/v1/accounts/{id}/reddit-subreddits", boards.handle_subreddits),
+    _route("PUT", "/v1/accounts/{id}/reddit-subreddits", boards.handle_set_subreddit),
+    _route("GET", "/v1/reddit/feed", feed.handle_feed),
+    _route("GET", "/v1/posts", posts.handle_list),
+    _route("POST", "/v1/posts", posts.handle_create),
+    _route("POST", "/v1/posts/bulk-upload", bulk.handle_bulk),
+    _route("GET", "/v1/posts/{id}", posts.handle_get),
+    _route("PUT", "/v1/posts/{id}", posts.handle_update),
+    _route("DELETE", "/v1/posts/{id}", posts.handle_delete),
+    _route("POST", "/v1/posts/{id}/retry", posts.handle_retry),
+    _route("POST", "/v1/media", media.handle_upload),
+    _route("GET", "/v1/usage-stats", usage.handle_usage),
+    _route("GET", "/v1/connect/{platform}", usage.handle_connect),
+]
+
+
+def match(method: str, path: str) -> tuple[Route, dict[str, str]]:
+    allowed = False
+    for route in ROUTES:
+        found = route.pattern.match(path)
+        if found is None:
+            continue
+        if route.method == method:
+            return route, found.groupdict()
+        allowed = True
+    if allowed:
+        raise Refusal(405, "Method not allowed")
+    raise Refusal(404, "Not found")
