@@ -24,6 +24,7 @@ from commands.posting import (
     values_list,
     values_text,
 )
+from commands.text import split_thread
 
 Say = Callable[[Reply], Awaitable[None]]
 
@@ -102,7 +103,7 @@ async def edit_text(router: Router, key: str, text: str, actor: Actor, place: Pl
     approvals = router.core.approvals
     request = await _request_or_none(router, key)
     if request is not None:
-        thread = [part.strip() for part in text.split("\n---\n")] if "\n---\n" in text else [text]
+        thread = split_thread(text)
         draft = request.draft.model_copy(update={"thread": thread})
         check(draft, await router.defaults(_accounts_of(draft)))
         final = await approvals.edit(actor, request.id, draft)

@@ -38,6 +38,8 @@ class Suggestions:
 
     async def _when(self, inv: Invocation, value: str) -> list[tuple[str, str]]:
         phrase = value.strip()
+        if phrase.lower() in ("now", "draft"):
+            return [(f"{phrase.lower()} (use the mode option)", phrase.lower())]
         if not phrase:
             return [(p, p) for p in ("now", "in 1 hour", "tomorrow 9am", "monday 10am")]
         config = await self.core.policies.get(inv.place)

@@ -1,0 +1,134 @@
+"""The typed commands that text, slash options and forms all parse into.
+
+Commands are values: frozen, compared field by field, so that `parse(render(c)) == c` can hold.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from commands.text import split_thread
+
+Mode = Literal["schedule", "now", "draft"]
+
+
+class _Command(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class PostCommand(_Command):
+    kind: Literal["post"] = "post"
+    text: str  # the whole text as typed (normalised); `thread` holds its parts
+    thread: list[str] = Field(default_factory=list)
+    targets: list[str] = Field(default_factory=list)  # lowercased words, aliases not resolved
+    mode: Mode = "now"
+    scheduled_for: datetime | None = None  # aware, in `timezone`; only when mode == "schedule"
+    timezone: str = "UTC"
+    time_phrase: str | None = None  # the time as the user wrote it
+    media: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _thread_from_text(cls, data: Any) -> Any:
+        # The thread is a function of the text; accepting both lets forms pass what they have.
+        if isinstance(data, dict) and not data.get("thread") and isinstance(data.get("text"), str):
+            data = {**data, "thread": split_thread(data["text"])}
+        return data
+
+    @model_validator(mode="after")
+    def _consistent(self) -> PostCommand:
+        if self.thread != split_thread(self.text):
+            raise ValueError("thread must be the text split on lines of ---")
+        if (self.mode == "schedule") != (self.scheduled_for is not None):
+            raise ValueError("scheduled_for is set exactly when mode is 'schedule'")
+        if self.scheduled_for is not None and self.scheduled_for.tzinfo is None:
+            raise ValueError("scheduled_for must be time-zone aware")
+        return self
+
+    @property
+    def main_text(self) -> str:
+        return self.thread[0]
+
+
+class QueueCommand(_Command):
+    kind: Literal["queue"] = "queue"
+
+
+class ShowCommand(_Command):
+    kind: Literal["show"] = "show"
+    id: str
+
+
+class CancelCommand(_Command):
+    kind: Literal["cancel"] = "cancel"
+    id: str
+
+
+class RetryCommand(_Command):
+    kind: Literal["retry"] = "retry"
+    id: str
+
+
+class EditCommand(_Command):
+    kind: Literal["edit"] = "edit"
+    id: str
+    text: str
+
+
+class AccountsCommand(_Command):
+    kind: Literal["accounts"] = "accounts"
+
+
+class HealthCommand(_Command):
+    kind: Literal["health"] = "health"
+
+
+class UsageCommand(_Command):
+    kind: Literal["usage"] = "usage"
+
+
+class ProfilesCommand(_Command):
+    kind: Literal["profiles"] = "profiles"
+
+
+class BindCommand(_Command):
+    kind: Literal["bind"] = "bind"
+    profile: str
+
+
+class ConfigCommand(_Command):
+    kind: Literal["config"] = "config"
+    key: str | None = None
+    value: str | None = None
+
+
+class HelpCommand(_Command):
+    kind: Literal["help"] = "help"
+    topic: str | None = None
+
+
+Command = Annotated[
+    PostCommand
+    | QueueCommand
+    | ShowCommand
+    | CancelCommand
+    | RetryCommand
+    | EditCommand
+    | AccountsCommand
+    | HealthCommand
+    | UsageCommand
+    | ProfilesCommand
+    | BindCommand
+    | ConfigCommand
+    | HelpCommand,
+    Field(discriminator="kind"),
+]
+
+# Command words in the order help lists them.
+NAMES: tuple[str, ...] = (
+    "post", "queue", "show", "cancel", "retry", "edit",
+    "accounts", "health", "usage", "profiles", "bind", "config", "help",
+)

@@ -1,0 +1,156 @@
+"""`/late ...` text -> a typed `Command`, the same words in Slack, Discord and the console.
+
+Adapters undo their platform's escaping first (`commands.text.from_slack`); `parse` itself only
+cleans the text (NFC, control characters) and reads it. It raises nothing but `ParseError`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable
+
+from bot.errors import ParseError
+from commands import model
+from commands.context import ParseContext
+from commands.post import parse_post
+from commands.render import render
+from commands.text import QUOTES, clean, closers, unescape
+
+__all__ = ["ParseContext", "command_named", "parse", "render", "unknown_command"]
+
+_PREFIX = re.compile(r"/?late(?:\s+|$)", re.IGNORECASE)
+_ID = re.compile(r"[\w.:-]{1,100}")
+# Words people reach for that are not commands, and the command they mean.
+_SYNONYMS = {
+    "list": "queue", "ls": "queue", "pending": "queue", "schedule": "post", "new": "post", "tweet": "post",
+    "delete": "cancel", "remove": "cancel", "status": "show", "view": "show", "get": "show",
+    "update": "edit", "change": "edit", "republish": "retry", "resend": "retry", "settings": "config",
+    "set": "config", "link": "bind", "brands": "profiles", "profile": "profiles", "account": "accounts",
+    "limits": "usage", "plan": "usage", "check": "health", "?": "help", "commands": "help",
+}
+
+
+def _first_word(rest: str) -> tuple[str, str]:
+    """The first word of `rest` and what follows it, newlines and all."""
+    found = re.match(r"(\S*)\s*(.*)", rest, re.DOTALL)
+    assert found is not None
+    return found.group(1), found.group(2)
+
+
+def _whole_quoted(rest: str) -> str:
+    """`rest` without its quotes when one quoted string is all of it, else as it is."""
+    if rest and rest[0] in QUOTES:
+        ends = closers(rest, 0)
+        if ends and ends[-1] == len(rest) - 1:
+            return unescape(rest[1:-1]).strip()
+    return rest
+
+
+def unknown_command(word: str) -> ParseError:
+    close = difflib.get_close_matches(word.lower(), model.NAMES, n=2, cutoff=0.6)
+    if word.lower() in _SYNONYMS:
+        close = [_SYNONYMS[word.lower()], *close]
+    guess = f" Did you mean {' or '.join(dict.fromkeys(close))}?" if close else ""
+    return ParseError(f"latebot has no command “{word}”.{guess} /late help lists them all.",
+                      example=f"/late {close[0]}" if close else "/late help")
+
+
+def command_named(word: str) -> str:
+    """The command `word` names (any case); else the ParseError that suggests one."""
+    name = word.lower()
+    if name not in model.NAMES:
+        raise unknown_command(word)
+    return name
+
+
+def _no_arguments(name: str) -> Callable[[str], model.Command]:
+    commands: dict[str, Callable[[], model.Command]] = {
+        "queue": model.QueueCommand, "accounts": model.AccountsCommand, "health": model.HealthCommand,
+        "usage": model.UsageCommand, "profiles": model.ProfilesCommand,
+    }
+
+    def read(rest: str) -> model.Command:
+        if rest:
+            raise ParseError(f"`{name}` takes nothing after it, not “{rest[:40]}”.", example=f"/late {name}")
+        return commands[name]()
+
+    return read
+
+
+def read_id(name: str, word: str) -> str:
+    """A request id or a Late post id, as `show`, `cancel`, `retry` and `edit` take."""
+    value = word.strip().strip("`'\"#")
+    if not value:
+        raise ParseError(f"`{name}` needs the id of a request or a Late post; /late queue lists them.",
+                         example=f"/late {name} 8kq3m2xd")
+    if not _ID.fullmatch(value):
+        raise ParseError(f"“{value[:40]}” is not a request or post id.", example=f"/late {name} 8kq3m2xd")
+    return value
+
+
+def _with_id(name: str) -> Callable[[str], model.Command]:
+    def read(rest: str) -> model.Command:
+        first, _, more = rest.partition(" ")
+        if more.strip():
+            raise ParseError(f"`{name}` takes one id, not “{rest[:40]}”.", example=f"/late {name} 8kq3m2xd")
+        ident = read_id(name, first)
+        if name == "show":
+            return model.ShowCommand(id=ident)
+        return model.CancelCommand(id=ident) if name == "cancel" else model.RetryCommand(id=ident)
+
+    return read
+
+
+def _edit(rest: str) -> model.Command:
+    first, text = _first_word(rest)
+    ident = read_id("edit", first)
+    text = _whole_quoted(text.strip())
+    if not text:
+        raise ParseError("`edit` needs the new text after the id.",
+                         example=f'/late edit {ident} "The new text"')
+    return model.EditCommand(id=ident, text=text)
+
+
+def _bind(rest: str) -> model.Command:
+    profile = _whole_quoted(rest)
+    if not profile:
+        raise ParseError("`bind` needs a Late profile name or id; /late profiles lists them.",
+                         example="/late bind Acme")
+    return model.BindCommand(profile=profile)
+
+
+def _config(rest: str) -> model.Command:
+    key, value = _first_word(rest)
+    value = _whole_quoted(value.strip())
+    return model.ConfigCommand(key=key or None, value=value or None)
+
+
+def _help(rest: str) -> model.Command:
+    if not rest:
+        return model.HelpCommand()
+    return model.HelpCommand(topic=command_named(rest.split()[0].lstrip("/")))
+
+
+_READERS: dict[str, Callable[[str], model.Command]] = {
+    **{name: _no_arguments(name) for name in ("queue", "accounts", "health", "usage", "profiles")},
+    **{name: _with_id(name) for name in ("show", "cancel", "retry")},
+    "edit": _edit, "bind": _bind, "config": _config, "help": _help,
+}
+
+
+def parse(text: str, ctx: ParseContext) -> model.Command:
+    """The command in `text`, with or without a leading `/late`. `/late` alone asks for help."""
+    source = clean(text).strip()
+    if prefix := _PREFIX.match(source):
+        source = source[prefix.end() :]
+    word, rest = _first_word(source)
+    if not word:
+        return model.HelpCommand()
+    name = command_named(word)
+    if name == "post":
+        return parse_post(rest, ctx)
+    if name in ("edit", "config", "bind"):
+        return _READERS[name](rest.strip())
+    # The other commands take at most a word or two; spaces and newlines between them are alike.
+    return _READERS[name](" ".join(rest.split()))

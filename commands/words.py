@@ -1,0 +1,63 @@
+"""The words of a command line, with where each one starts and ends in the source."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot import platforms
+from bot.errors import ParseError
+from commands.text import QUOTES, closers, unescape
+
+_WORD = re.compile(r"\S+")
+# Words that start an option of `post`.
+TIME_WORDS = frozenset({"at", "on", "in"})
+KEYWORDS = frozenset({"to", "tz", "with", "now", "draft"}) | TIME_WORDS
+# A time phrase runs until one of these (it may contain "at", as in "tomorrow at 9am").
+PHRASE_STOPS = frozenset({"to", "tz", "with", "now", "draft"})
+_TARGET = re.compile(r"@?[\w.-]+(?::@?[\w.-]+)?")
+
+
+@dataclass(frozen=True)
+class Word:
+    start: int
+    end: int
+    text: str
+
+    @property
+    def lower(self) -> str:
+        return self.text.lower()
+
+
+def split_words(source: str, start: int = 0) -> list[Word]:
+    return [Word(m.start(), m.end(), m.group()) for m in _WORD.finditer(source, start)]
+
+
+def is_target_word(word: str) -> bool:
+    """A word that can only be meant as a target: a platform name or alias, or an @handle."""
+    word = word.strip(",").lower()
+    return bool(word) and (platforms.canonical(word) is not None or (word.startswith("@") and len(word) > 1))
+
+
+def target_token(word: str) -> bool:
+    """Whether `word` (without commas) is shaped like a target at all."""
+    return bool(_TARGET.fullmatch(word))
+
+
+def read_quoted(source: str, words: list[Word], i: int, example: str) -> tuple[str, int]:
+    """The quoted string that starts at word `i` (its first closing quote), and the index of the
+    word after it."""
+    start = words[i].start
+    ends = closers(source, start)
+    if not ends:
+        raise ParseError(f"The quote {source[start]} at “{words[i].text[:20]}” is never closed.",
+                         example=example)
+    end = ends[0] + 1
+    j = i
+    while j < len(words) and words[j].end < end:
+        j += 1
+    return unescape(source[start + 1 : end - 1]), j + 1
+
+
+def starts_quote(word: Word) -> bool:
+    return word.text[0] in QUOTES
