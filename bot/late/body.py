@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import Field
-
 from bot.late.base import LateModel
 from bot.late.post import MediaItem
 
@@ -26,7 +24,7 @@ class CreatePostBody(LateModel):
 
     content: str | None = None
     title: str | None = None
-    platforms: list[PlatformTarget] = Field(default_factory=list)
+    platforms: list[PlatformTarget] | None = None  # a draft may have none yet
     scheduled_for: str | None = None
     timezone: str | None = None
     publish_now: bool | None = None

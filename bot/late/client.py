@@ -11,15 +11,16 @@ import logging
 from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import datetime
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import quote
 
 import httpx
-from pydantic import BaseModel, SecretStr, ValidationError
+from pydantic import SecretStr
 
 from bot.clock import Clock, SystemClock, iso
-from bot.errors import LateDuplicateError, LateError
+from bot.errors import LateDuplicateError
 from bot.late.account import Account, AccountHealthDetail, HealthReport
+from bot.late.answer import items_of, json_of, parse, post_of
 from bot.late.backoff import Backoff
 from bot.late.body import CreatePostBody, UpdatePostBody
 from bot.late.bulk import BulkUploadResult
@@ -36,8 +37,7 @@ from bot.late.transport import AiohttpTransport
 from bot.late.usage import UsageStats
 
 log = logging.getLogger("latebot.late")
-M = TypeVar("M", bound=BaseModel)
-USER_AGENT = "latebot/0.1 (+https://github.com/latebot)"
+USER_AGENT = "latebot/0.1"
 
 
 class LateClient:
@@ -62,11 +62,13 @@ class LateClient:
             raise ValueError("a Late API key is required")
         base = base_url.rstrip("/").removesuffix("/v1")
         self._timeout = httpx.Timeout(timeout, connect=min(timeout, 10.0), pool=60.0)
-        # Publishing runs inside the create request and can take minutes (one Threads publish took 222 s).
+        # Publishing runs inside the create request and can take minutes (the official SDK saw 222 s).
         self._publish_timeout = httpx.Timeout(publish_timeout, connect=min(timeout, 10.0), pool=60.0)
         auth = {"Authorization": f"Bearer {key}", "Accept": "application/json", "User-Agent": USER_AGENT}
         self._owns_http = http is None
+        # A shared client brings its own base URL and headers (or none): ours go on each call instead.
         self._call_headers: dict[str, str] = {} if http is None else auth
+        self._prefix = "" if http is None else base
         self.http = http or httpx.AsyncClient(
             base_url=base,
             headers=auth,
@@ -79,7 +81,7 @@ class LateClient:
         self._session = LateSession(self.http, self._rate, backoff or Backoff(), sleep)
 
     def __repr__(self) -> str:
-        return f"LateClient({str(self.http.base_url)!r})"
+        return f"LateClient({str(self.http.base_url) or self._prefix!r})"
 
     @property
     def rate_limit(self) -> RateLimitState:
@@ -105,46 +107,47 @@ class LateClient:
     # --- plumbing ----------------------------------------------------------------------------
 
     async def _send(self, call: Call) -> Answer:
-        if self._call_headers:
+        if self._prefix:  # a shared client
             call.headers = {**self._call_headers, **call.headers}
+            call.path = self._prefix + call.path
         return await self._session.send(call)
 
     async def _get(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
         answer = await self._send(Call("GET", path, params=_params(params)))
-        return _json(answer.response)
+        return json_of(answer.response)
 
     # --- profiles and accounts ---------------------------------------------------------------
 
     async def list_profiles(self) -> list[Profile]:
         data = await self._get("/v1/profiles")
-        return [_parse(Profile, p) for p in _items(data, "profiles")]
+        return [parse(Profile, p) for p in items_of(data, "profiles")]
 
     async def create_profile(
         self, name: str, *, description: str | None = None, color: str | None = None
     ) -> Profile:
         body = {k: v for k, v in {"name": name, "description": description, "color": color}.items() if v}
         answer = await self._send(Call("POST", "/v1/profiles", json=body, repeatable=False))
-        data = _json(answer.response)
-        return _parse(Profile, data.get("profile", data) if isinstance(data, dict) else data)
+        data = json_of(answer.response)
+        return parse(Profile, data.get("profile", data) if isinstance(data, dict) else data)
 
     async def list_accounts(self, profile_id: str | None = None) -> list[Account]:
         data = await self._get("/v1/accounts", {"profileId": profile_id})
-        return [_parse(Account, a) for a in _items(data, "accounts")]
+        return [parse(Account, a) for a in items_of(data, "accounts")]
 
     async def accounts_health(
         self, *, profile_id: str | None = None, platform: str | None = None, status: str | None = None
     ) -> HealthReport:
         params = {"profileId": profile_id, "platform": platform, "status": status}
-        return _parse(HealthReport, await self._get("/v1/accounts/health", params))
+        return parse(HealthReport, await self._get("/v1/accounts/health", params))
 
     async def account_health(self, account_id: str) -> AccountHealthDetail:
-        return _parse(AccountHealthDetail, await self._get(f"/v1/accounts/{_seg(account_id)}/health"))
+        return parse(AccountHealthDetail, await self._get(f"/v1/accounts/{_seg(account_id)}/health"))
 
     async def connect_url(
         self, platform: str, profile_id: str, *, redirect_url: str | None = None
     ) -> ConnectUrl:
         params = {"profileId": profile_id, "redirect_url": redirect_url}
-        return _parse(ConnectUrl, await self._get(f"/v1/connect/{_seg(platform)}", params))
+        return parse(ConnectUrl, await self._get(f"/v1/connect/{_seg(platform)}", params))
 
     # --- posts -------------------------------------------------------------------------------
 
@@ -158,7 +161,7 @@ class LateClient:
         """
         if not idempotency_key.strip():
             raise ValueError("create_post needs an idempotency key")
-        model = body if isinstance(body, CreatePostBody) else _parse(CreatePostBody, dict(body))
+        model = body if isinstance(body, CreatePostBody) else parse(CreatePostBody, dict(body))
         wire = model.wire()
         call = Call(
             "POST",
@@ -172,12 +175,12 @@ class LateClient:
         response = answer.response
         if response.status_code == 409:
             return await self._after_duplicate(response, answer, wire)
-        data = _json(response)
+        data = json_of(response)
         fields = dict(data) if isinstance(data, dict) else {}
         replay = "existingPost" in fields and "post" not in fields
         fields["post"] = fields.get("post") or fields.get("existingPost")
-        result = _parse(CreatePostResult, fields)
-        result.status = response.status_code
+        result = parse(CreatePostResult, fields)
+        result.http_status = response.status_code
         result.replayed = replay or response.status_code == 200
         return result
 
@@ -193,7 +196,7 @@ class LateClient:
             post = await self.get_post(error.existing_post_id)
             if all((post.metadata or {}).get(k) == v for k, v in mine.items()):
                 log.info("late: a retried create found its own post %s", post.id)
-                return CreatePostResult(post=post, status=200, replayed=True, message=error.message)
+                return CreatePostResult(post=post, http_status=200, replayed=True, message=error.message)
         raise error
 
     async def list_posts(
@@ -216,7 +219,7 @@ class LateClient:
             "dateFrom": _when(date_from),
             "dateTo": _when(date_to),
         }
-        return _parse(PostPage, await self._get("/v1/posts", params))
+        return parse(PostPage, await self._get("/v1/posts", params))
 
     async def iter_posts(
         self,
@@ -250,14 +253,14 @@ class LateClient:
             page_no += 1
 
     async def get_post(self, post_id: str) -> Post:
-        return _post_of(await self._get(f"/v1/posts/{_seg(post_id)}"))
+        return post_of(await self._get(f"/v1/posts/{_seg(post_id)}"))
 
     async def update_post(self, post_id: str, changes: UpdatePostBody | Mapping[str, Any]) -> Post:
-        model = changes if isinstance(changes, UpdatePostBody) else _parse(UpdatePostBody, dict(changes))
+        model = changes if isinstance(changes, UpdatePostBody) else parse(UpdatePostBody, dict(changes))
         timeout = self._publish_timeout if model.publish_now else self._timeout
         call = Call("PUT", f"/v1/posts/{_seg(post_id)}", json=model.wire(), timeout=timeout)
         answer = await self._send(call)
-        return _post_of(_json(answer.response))
+        return post_of(json_of(answer.response))
 
     async def delete_post(self, post_id: str) -> None:
         answer = await self._send(Call("DELETE", f"/v1/posts/{_seg(post_id)}", expect=(404,)))
@@ -268,9 +271,9 @@ class LateClient:
     async def retry_post(self, post_id: str) -> Post:
         path = f"/v1/posts/{_seg(post_id)}/retry"
         answer = await self._send(Call("POST", path, timeout=self._publish_timeout, repeatable=False))
-        data = _json(answer.response)
+        data = json_of(answer.response)
         if isinstance(data, dict) and data.get("post"):
-            return _post_of(data)
+            return post_of(data)
         return await self.get_post(post_id)
 
     async def bulk_upload(
@@ -286,7 +289,7 @@ class LateClient:
             repeatable=dry_run,  # a dry run creates nothing
         )
         answer = await self._send(call)
-        result = _parse(BulkUploadResult, _json(answer.response))
+        result = parse(BulkUploadResult, json_of(answer.response))
         result.http_status = answer.response.status_code
         return result
 
@@ -297,13 +300,13 @@ class LateClient:
         parts = [("files", (f.filename, f.content, f.content_type)) for f in files]
         call = Call("POST", "/v1/media", files=parts, timeout=self._publish_timeout, repeatable=False)
         answer = await self._send(call)
-        return _parse(MediaUpload, _json(answer.response)).files
+        return parse(MediaUpload, json_of(answer.response)).files
 
     async def usage_stats(self) -> UsageStats:
-        return _parse(UsageStats, await self._get("/v1/usage-stats"))
+        return parse(UsageStats, await self._get("/v1/usage-stats"))
 
     async def pinterest_boards(self, account_id: str) -> PinterestBoards:
-        return _parse(PinterestBoards, await self._get(f"/v1/accounts/{_seg(account_id)}/pinterest-boards"))
+        return parse(PinterestBoards, await self._get(f"/v1/accounts/{_seg(account_id)}/pinterest-boards"))
 
     async def set_default_pinterest_board(
         self, account_id: str, board_id: str, board_name: str | None = None
@@ -312,7 +315,7 @@ class LateClient:
         await self._send(Call("PUT", f"/v1/accounts/{_seg(account_id)}/pinterest-boards", json=body))
 
     async def reddit_subreddits(self, account_id: str) -> RedditSubreddits:
-        return _parse(RedditSubreddits, await self._get(f"/v1/accounts/{_seg(account_id)}/reddit-subreddits"))
+        return parse(RedditSubreddits, await self._get(f"/v1/accounts/{_seg(account_id)}/reddit-subreddits"))
 
     async def set_default_subreddit(self, account_id: str, subreddit: str) -> None:
         body = {"defaultSubreddit": subreddit}
@@ -336,7 +339,7 @@ class LateClient:
             "after": after,
             "t": period,
         }
-        return _parse(RedditFeed, await self._get("/v1/reddit/feed", params))
+        return parse(RedditFeed, await self._get("/v1/reddit/feed", params))
 
 
 def _seg(value: str) -> str:
@@ -357,41 +360,3 @@ def _param(value: Any) -> Any:
 
 def _when(value: datetime | str | None) -> str | None:
     return iso(value) if isinstance(value, datetime) else value
-
-
-def _json(response: httpx.Response) -> Any:
-    if not response.content:
-        return {}
-    try:
-        return response.json()
-    except ValueError:
-        raise LateError(
-            f"Late answered {response.status_code} with a body that is not JSON",
-            status=response.status_code,
-            method=response.request.method,
-            path=response.request.url.path,
-        ) from None
-
-
-def _items(data: Any, key: str) -> list[Any]:
-    if isinstance(data, dict):
-        data = data.get(key, [])
-    return data if isinstance(data, list) else []
-
-
-def _post_of(data: Any) -> Post:
-    if isinstance(data, dict) and isinstance(data.get("post"), dict):
-        return _parse(Post, data["post"])
-    if isinstance(data, dict) and ("_id" in data or "id" in data):
-        return _parse(Post, data)
-    raise LateError("Late's answer has no post in it")
-
-
-def _parse(model: type[M], data: Any) -> M:
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        # Our own model is too strict for what Late sent: a LateError, so callers handle it like any refusal.
-        raise LateError(
-            f"Late answered in an unexpected shape ({model.__name__}): {exc.errors()[0]['msg']}", body=data
-        ) from None

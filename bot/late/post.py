@@ -54,7 +54,10 @@ class PlatformEntry(LateModel):
 
     @property
     def username(self) -> str | None:
-        return self.account.username if self.account else None
+        if self.account is not None:
+            return self.account.username
+        value = (self.model_extra or {}).get("username")
+        return value if isinstance(value, str) else None
 
     @property
     def failure(self) -> str | None:
@@ -113,7 +116,7 @@ class CreatePostResult(LateModel):
     """The answer to `POST /v1/posts`: 201, 207 (some or all platforms failed) or 200 (a replay)."""
 
     post: Post
-    status: int = Field(default=201, exclude=True)  # the HTTP status
+    http_status: int = Field(default=201, exclude=True)
     message: str | None = None
     error: str | None = None
     platform_results: list[PlatformResult] = Field(default_factory=list)
@@ -122,5 +125,10 @@ class CreatePostResult(LateModel):
     replayed: bool = Field(default=False, exclude=True)
 
     @property
+    def status(self) -> int:
+        """The HTTP status: 201 created, 207 some or all platforms failed, 200 an earlier attempt's post."""
+        return self.http_status
+
+    @property
     def partial(self) -> bool:
-        return self.status == 207
+        return self.http_status == 207

@@ -9,6 +9,7 @@ mapped back onto httpx's own exception types, so callers see exactly what httpco
 from __future__ import annotations
 
 from collections.abc import Mapping
+from urllib.request import getproxies, proxy_bypass
 
 import aiohttp
 import httpx
@@ -24,13 +25,17 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         self._max_connections = max_connections
         self._keepalive = keepalive
         self._session: aiohttp.ClientSession | None = None
+        # Proxy settings are read once: aiohttp's trust_env reads them (and .netrc) in a worker thread on
+        # every request, which costs a thread hop, about 1 ms, per call.
+        self._proxies = getproxies()
+        self._bypass: dict[str, bool] = {}
 
     def _open(self) -> aiohttp.ClientSession:
         # Created on first use so that it binds to the running loop, never to an import-time one.
         if self._session is None:
             connector = aiohttp.TCPConnector(limit=self._max_connections, keepalive_timeout=self._keepalive)
             # httpx decodes Content-Encoding itself, so aiohttp must hand over the raw bytes.
-            session = aiohttp.ClientSession(connector=connector, auto_decompress=False, trust_env=True)
+            session = aiohttp.ClientSession(connector=connector, auto_decompress=False)
             if hasattr(session, "_retry_connection"):
                 # aiohttp silently resends a GET/PUT/DELETE once when the connection drops. Our session
                 # decides retries itself and must know an attempt may have reached Late (a DELETE whose
@@ -52,6 +57,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 data=body or None,
                 timeout=timeout,
                 allow_redirects=False,
+                proxy=self._proxy_for(request.url),
                 skip_auto_headers=("Accept-Encoding", "User-Agent", "Accept"),
             ) as answer:
                 content = await answer.read()
@@ -71,6 +77,15 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             raise httpx.RemoteProtocolError(str(exc), request=request) from exc
         except aiohttp.ClientError as exc:
             raise httpx.TransportError(str(exc), request=request) from exc
+
+    def _proxy_for(self, url: httpx.URL) -> str | None:
+        proxy = self._proxies.get(url.scheme) or self._proxies.get("all")
+        if not proxy:
+            return None
+        bypass = self._bypass.get(url.host)
+        if bypass is None:
+            bypass = self._bypass[url.host] = bool(proxy_bypass(url.host))
+        return None if bypass else proxy
 
     async def aclose(self) -> None:
         if self._session is not None:

@@ -11,8 +11,9 @@ import asyncio
 import hmac
 import logging
 import secrets
+from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
@@ -24,6 +25,10 @@ from bot.sandbox.tables import SCHEMA, load_doc
 from bot.store import Store, Tx
 
 log = logging.getLogger("latebot.sandbox")
+T = TypeVar("T")
+ACCOUNT_COLUMNS = frozenset(
+    {"username", "display_name", "is_active", "token_valid", "token_expires_at", "settings", "profile_id"}
+)
 
 
 def object_id() -> str:
@@ -40,6 +45,7 @@ class LateEngine:
         api_key: str,
         ids: IdGen | None = None,
         plan: Plan | None = None,
+        cache_reads: bool = False,
     ) -> None:
         self.store = store
         self.clock = clock
@@ -48,6 +54,11 @@ class LateEngine:
         self.publish_delay = timedelta(0)
         self.dedup_before_idempotency = False
         self._key = api_key
+        # Answers to reads that depend on stored state only, reused until the next write. Only for a
+        # store that nothing but this engine writes to (the test fake's); see `_write`.
+        self.cache_reads = cache_reads
+        self._generation = 0
+        self._cache: dict[tuple[str, str], tuple[int, int, bytes]] = {}
         self._ready = False
         self._setup_lock = asyncio.Lock()
 
@@ -63,7 +74,7 @@ class LateEngine:
                         tx.execute(statement)
                 tx.insert("sandbox_meta", {"key": "signup", "value": iso(self.clock.now())}, or_ignore=True)
 
-            await self.store.write(create)
+            await self._write(create)
             self._ready = True
 
     # --- HTTP --------------------------------------------------------------------------------
@@ -74,23 +85,41 @@ class LateEngine:
             await self.setup()
         await request.aread()
         inbound = Inbound.of(request)
+        content = None
         try:
             self._authorize(inbound)
             route, inbound.args = routes.match(inbound.method, inbound.path)
-            if route.writes:
-                reply = await self.store.write(lambda tx: route.handler(self, tx, inbound))
+            key = (inbound.path, request.url.query.decode())
+            hit = self._cache.get(key) if route.cacheable else None
+            if hit is not None and hit[0] == self._generation:
+                reply, content = Reply(hit[1], None), hit[2]
+            elif route.writes:
+                reply = await self._write(lambda tx: route.handler(self, tx, inbound))
             else:
+                generation = self._generation
                 reply = await self.store.read(
                     lambda db: route.handler(self, Tx(db.conn, self.clock), inbound)
                 )
+                if route.cacheable and self.cache_reads and reply.status == 200:
+                    content = reply.encoded()
+                    if len(self._cache) > 1000:
+                        self._cache.clear()
+                    self._cache[key] = (generation, reply.status, content)
         except Refusal as refusal:
             reply = refusal.reply
         except Exception:
             log.exception("sandbox: %s %s failed", inbound.method, inbound.path)
             reply = Reply(500, {"error": "Internal server error"})
-        response = reply.response()
+        response = reply.response(content)
         response.request = request
         return response
+
+    async def _write(self, fn: Callable[[Tx], T]) -> T:
+        """Every change goes through here, so that no cached read outlives it."""
+        try:
+            return await self.store.write(fn)
+        finally:
+            self._generation += 1
 
     def _authorize(self, inbound: Inbound) -> None:
         scheme, _, token = inbound.headers.get("authorization", "").partition(" ")
@@ -107,7 +136,7 @@ class LateEngine:
         """`tick`, returning how many posts finished publishing."""
         if not self._ready:
             await self.setup()
-        return await self.store.write(lambda tx: publisher.tick(tx, self.clock.now(), self.publish_delay))
+        return await self._write(lambda tx: publisher.tick(tx, self.clock.now(), self.publish_delay))
 
     async def run_publisher(self, interval: float = 1.0) -> None:
         """Tick forever (cancel to stop), as Late's own scheduler would."""
@@ -123,29 +152,37 @@ class LateEngine:
     async def seed_demo(self) -> str:
         """The "Demo Brand" profile and its accounts; a second call changes nothing. Returns its id."""
         await self.setup()
-        return await self.store.write(lambda tx: demo.seed(self, tx))
+        return await self._write(lambda tx: demo.seed(self, tx))
 
     async def add_profile(self, name: str) -> str:
         from bot.sandbox.accounts import add_profile
 
         await self.setup()
-        row = await self.store.write(lambda tx: add_profile(self, tx, name))
+        row = await self._write(lambda tx: add_profile(self, tx, name))
         return str(row["id"])
 
     async def add_account(self, profile_id: str, platform: str, username: str, **kw: Any) -> str:
         """An account on `profile_id`; keywords as `demo.add_account` (expires_in, is_active, ...)."""
         await self.setup()
-        return await self.store.write(
-            lambda tx: demo.add_account(self, tx, profile_id, platform, username, **kw)
-        )
+        return await self._write(lambda tx: demo.add_account(self, tx, profile_id, platform, username, **kw))
 
     async def update_account(self, account_id: str, **columns: Any) -> None:
         """Change an account's stored state, e.g. `token_valid=False` or `token_expires_at=...`."""
+        unknown = set(columns) - ACCOUNT_COLUMNS
+        if unknown:
+            raise ValueError(f"not an account column: {', '.join(sorted(unknown))}")
         sets = ", ".join(f"{c} = ?" for c in columns)
         values = [iso(v) if hasattr(v, "tzinfo") else v for v in columns.values()]
-        await self.store.write(
+        await self._write(
             lambda tx: tx.execute(f"UPDATE sandbox_accounts SET {sets} WHERE id = ?", [*values, account_id])
         )
+
+    async def account_ids(self) -> dict[str, str]:
+        """platform -> id of the first account on it, e.g. `(await engine.account_ids())["twitter"]`."""
+        rows = await self.store.query(
+            "SELECT id, platform FROM sandbox_accounts ORDER BY created_at DESC, rowid DESC"
+        )
+        return {r["platform"]: r["id"] for r in rows}
 
     async def posts(self) -> list[dict[str, Any]]:
         """Every post, oldest first, as `GET /v1/posts/{id}` would return it."""

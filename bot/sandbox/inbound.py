@@ -23,10 +23,14 @@ class Reply:
     body: Any
     headers: dict[str, str] = field(default_factory=dict)
 
-    def response(self) -> httpx.Response:
-        content = json.dumps(self.body, separators=(",", ":")).encode()
+    def encoded(self) -> bytes:
+        return json.dumps(self.body, separators=(",", ":"), ensure_ascii=False).encode()
+
+    def response(self, content: bytes | None = None) -> httpx.Response:
         headers = {"content-type": "application/json", **self.headers}
-        return httpx.Response(self.status, headers=headers, content=content)
+        return httpx.Response(
+            self.status, headers=headers, content=self.encoded() if content is None else content
+        )
 
 
 @dataclass

@@ -84,11 +84,14 @@ def _doc(post_id: str, checked: Checked, now: datetime, *, created: str | None =
         a = t.account
         entry: dict[str, Any] = {
             "platform": a["platform"],
+            # Populated, as Late returns it on reads.
             "accountId": {
                 "_id": a["id"],
                 "platform": a["platform"],
+                "profileId": a["profile_id"],
                 "username": a["username"],
                 "displayName": a["display_name"],
+                "isActive": bool(a["is_active"]),
             },
             "status": "pending",
         }

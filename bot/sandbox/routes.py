@@ -20,33 +20,35 @@ class Route:
     pattern: re.Pattern[str]
     handler: Handler
     writes: bool
+    # The answer depends on stored state only (not on the clock), so it may be reused until a write.
+    cacheable: bool
 
 
-def _route(method: str, path: str, handler: Handler) -> Route:
+def _route(method: str, path: str, handler: Handler, *, cacheable: bool = False) -> Route:
     regex = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", path)
-    return Route(method, re.compile(f"^{regex}/?$"), handler, writes=method != "GET")
+    return Route(method, re.compile(f"^{regex}/?$"), handler, writes=method != "GET", cacheable=cacheable)
 
 
 ROUTES = [
-    _route("GET", "/v1/profiles", accounts.handle_profiles),
+    _route("GET", "/v1/profiles", accounts.handle_profiles, cacheable=True),
     _route("POST", "/v1/profiles", accounts.handle_create_profile),
-    _route("GET", "/v1/accounts", accounts.handle_accounts),
+    _route("GET", "/v1/accounts", accounts.handle_accounts, cacheable=True),
     _route("GET", "/v1/accounts/health", accounts.handle_health),
     _route("GET", "/v1/accounts/{id}/health", accounts.handle_account_health),
-    _route("GET", "/v1/accounts/{id}/pinterest-boards", boards.handle_boards),
+    _route("GET", "/v1/accounts/{id}/pinterest-boards", boards.handle_boards, cacheable=True),
     _route("PUT", "/v1/accounts/{id}/pinterest-boards", boards.handle_set_board),
-    _route("GET", "/v1/accounts/{id}/reddit-subreddits", boards.handle_subreddits),
+    _route("GET", "/v1/accounts/{id}/reddit-subreddits", boards.handle_subreddits, cacheable=True),
     _route("PUT", "/v1/accounts/{id}/reddit-subreddits", boards.handle_set_subreddit),
     _route("GET", "/v1/reddit/feed", feed.handle_feed),
-    _route("GET", "/v1/posts", posts.handle_list),
+    _route("GET", "/v1/posts", posts.handle_list, cacheable=True),
     _route("POST", "/v1/posts", posts.handle_create),
     _route("POST", "/v1/posts/bulk-upload", bulk.handle_bulk),
-    _route("GET", "/v1/posts/{id}", posts.handle_get),
+    _route("GET", "/v1/posts/{id}", posts.handle_get, cacheable=True),
     _route("PUT", "/v1/posts/{id}", posts.handle_update),
     _route("DELETE", "/v1/posts/{id}", posts.handle_delete),
     _route("POST", "/v1/posts/{id}/retry", posts.handle_retry),
     _route("POST", "/v1/media", media.handle_upload),
-    _route("GET", "/v1/usage-stats", usage.handle_usage),
+    _route("GET", "/v1/usage-stats", usage.handle_usage, cacheable=True),
     _route("GET", "/v1/connect/{platform}", usage.handle_connect),
 ]
 
