@@ -66,3 +66,13 @@ def test_the_command_line_prints_one_line_not_a_traceback(tmp_path: Path) -> Non
     assert done.returncode == 2
     assert done.stderr.strip().count("\n") == 0
     assert "LATEBOT_TIMEZONE" in done.stderr and "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("command", ["slack", "discord", "run"])
+def test_chat_adapters_refuse_the_sandbox_without_the_flag(tmp_path: Path, command: str) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in NAMES}
+    env["LATEBOT_DB"] = str(tmp_path / "x.db")
+    done = subprocess.run([sys.executable, "-m", "adapters.cli", command], env=env, cwd=tmp_path,
+                          capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+    assert done.returncode == 2
+    assert "LATE_API_KEY is not set" in done.stderr and "--sandbox" in done.stderr

@@ -1,0 +1,241 @@
+"""Cards and replies as Block Kit messages, within Slack's limits whatever the content.
+
+Pure functions. Every text that came from a user is escaped (`text.fit`), so echoed text can't
+ping anyone. Limits (https://docs.slack.dev/reference/block-kit/blocks): 50 blocks a message,
+3,000 characters a section text, 2,000 a field, 150 a header, 75 a button label, 2,000 a button
+value, 255 an action_id, 10 fields a section, 25 elements an actions block, 10 a context block.
+Long posts and many accounts are cut (with a note saying so), never sent for Slack to refuse.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from adapters.slack.text import cut, fit, mention, slack_len
+from bot.messages import BUTTON_PREFIX, Card, CardField, Preview, Reply
+
+log = logging.getLogger("latebot.slack.blocks")
+
+Block = dict[str, Any]
+
+MAX_BLOCKS = 50
+SECTION_TEXT = 3000
+FIELD_TEXT = 2000
+HEADER_TEXT = 150
+CONTEXT_TEXT = 2000
+BUTTON_TEXT = 75
+BUTTON_VALUE = 2000
+ACTION_ID = 255
+MAX_FIELDS = 10
+MAX_BUTTONS = 25
+FALLBACK_TEXT = 3000
+
+TONE_EMOJI = {
+    "pending": ":hourglass_flowing_sand:",
+    "success": ":white_check_mark:",
+    "warning": ":warning:",
+    "danger": ":x:",
+    "neutral": ":white_circle:",
+}
+
+
+def mrkdwn(text: str) -> Block:
+    """A mrkdwn text object that Slack does not re-parse (no auto-linked channels or mentions)."""
+    return {"type": "mrkdwn", "text": text, "verbatim": True}
+
+
+def section(text: str) -> Block:
+    return {"type": "section", "text": mrkdwn(text if text.strip() else "\u200b")}
+
+
+def context(text: str) -> Block:
+    return {"type": "context", "elements": [mrkdwn(text if text.strip() else "\u200b")]}
+
+
+# --- cards -------------------------------------------------------------------------------------
+
+
+def header(card: Card) -> Block:
+    title = fit(f"{TONE_EMOJI.get(card.tone, '')} {card.title}".strip(), HEADER_TEXT)
+    return {"type": "header", "text": {"type": "plain_text", "text": title.strip() or "-", "emoji": True}}
+
+
+def preview_title(p: Preview) -> str:
+    limit = f"/{p.limit}" if p.limit else ""
+    over = " :warning: over the limit" if p.limit and p.count > p.limit else ""
+    account = p.account.lstrip("@")
+    return f"*{fit(p.platform_name, 200)}* @{fit(account, 200)} · {p.count}{limit} characters{over}"
+
+
+def preview_blocks(p: Preview, *, merged: bool) -> list[Block]:
+    """One preview: a title and its parts quoted (one block per part, or all in one when `merged`)."""
+    title = preview_title(p)
+    n = len(p.parts)
+    numbered = [(f"{i}/{n} " if n > 1 else "", part) for i, part in enumerate(p.parts, 1)]
+    if merged:
+        body = "\n".join(_quote(prefix + part) for prefix, part in numbered)
+        return [section(fit_join(title, body, SECTION_TEXT))]
+    blocks = [context(cut(title, CONTEXT_TEXT))]
+    blocks += [section(_quote_fit(prefix + part, SECTION_TEXT)) for prefix, part in numbered or [("", "")]]
+    return blocks
+
+
+def _quote(text: str) -> str:
+    return "\n".join("&gt; " + fit(line, SECTION_TEXT) for line in (text.splitlines() or [""]))
+
+
+def _quote_fit(text: str, limit: int) -> str:
+    quoted = "\n".join("&gt; " + fit(line, limit) for line in (text.splitlines() or [""]))
+    return quoted if slack_len(quoted) <= limit else _cut_escaped(quoted, limit)
+
+
+def _cut_escaped(text: str, limit: int) -> str:
+    """Cut already-escaped text without splitting an entity (`&amp;`, `&lt;`, `&gt;`)."""
+    out = cut(text, limit)
+    body = out[:-1]
+    amp = body.rfind("&")
+    if amp != -1 and ";" not in body[amp:]:
+        body = body[:amp]
+    return body + "…"
+
+
+def fit_join(title: str, body: str, limit: int) -> str:
+    text = f"{title}\n{body}"
+    return text if slack_len(text) <= limit else _cut_escaped(text, limit)
+
+
+def field_blocks(fields: list[CardField]) -> list[Block]:
+    """Inline fields side by side (at most 10 a section), the others as sections of their own."""
+    blocks: list[Block] = []
+    row: list[Block] = []
+    for f in fields:
+        if f.inline:
+            row.append(mrkdwn(_field_text(f, FIELD_TEXT)))
+            if len(row) == MAX_FIELDS:
+                blocks.append({"type": "section", "fields": row})
+                row = []
+            continue
+        if row:
+            blocks.append({"type": "section", "fields": row})
+            row = []
+        blocks.append(section(_field_text(f, SECTION_TEXT)))
+    if row:
+        blocks.append({"type": "section", "fields": row})
+    return blocks
+
+
+def _field_text(f: CardField, limit: int) -> str:
+    return fit_join(f"*{fit(f.title, 300)}*", fit(f.value, limit) or "-", limit)
+
+
+def warning_block(warnings: list[str]) -> Block:
+    lines = "\n".join(f"• {fit(w, SECTION_TEXT)}" for w in warnings)
+    return section(fit_join(":warning: *Check before approving*", lines, SECTION_TEXT))
+
+
+def button_elements(card: Card) -> list[Block]:
+    elements: list[Block] = []
+    seen: set[str] = set()
+    for b in card.buttons:
+        action_id = b.custom_id if len(b.custom_id) <= ACTION_ID else f"{BUTTON_PREFIX}:{b.action}"
+        if len(action_id) > ACTION_ID or len(b.request_id) > BUTTON_VALUE or action_id in seen:
+            log.warning("button %r of request %r does not fit in a Slack button", b.action, b.request_id[:40])
+            continue
+        seen.add(action_id)
+        element: Block = {
+            "type": "button",
+            "action_id": action_id,
+            "text": {"type": "plain_text", "text": fit(b.label, BUTTON_TEXT).strip() or "-", "emoji": True},
+            "value": b.request_id,
+        }
+        if b.style in ("primary", "danger"):
+            element["style"] = b.style
+        elements.append(element)
+    return elements[:MAX_BUTTONS]
+
+
+def card_blocks(card: Card, *, max_blocks: int = MAX_BLOCKS) -> list[Block]:
+    """The card in at most `max_blocks` blocks: previews and fields give way (merged, cut) first."""
+    head = [header(card)]
+    if card.text:
+        head.append(section(fit(card.text, SECTION_TEXT)))
+    tail: list[Block] = []
+    if card.warnings:
+        tail.append(warning_block(card.warnings))
+    buttons = button_elements(card)
+    if buttons:
+        tail.append({"type": "actions", "elements": buttons})
+    if card.footer:
+        tail.append(context(fit(card.footer, CONTEXT_TEXT)))
+    budget = max_blocks - len(head) - len(tail)
+    fields = field_blocks(card.fields)
+    previews = _previews_within(card.previews, budget - min(len(fields), budget // 3))
+    rest = budget - len(previews)
+    if len(fields) > rest:
+        dropped = len(fields) - (rest - 1)
+        fields = [*fields[: rest - 1], context(f"…and {dropped} more details not shown here.")]
+    return [*head, *previews, *fields, *tail]
+
+
+def _previews_within(previews: list[Preview], budget: int) -> list[Block]:
+    full = [b for p in previews for b in preview_blocks(p, merged=False)]
+    if len(full) <= budget:
+        return full
+    merged = [preview_blocks(p, merged=True)[0] for p in previews]
+    if len(merged) <= budget:
+        return merged
+    keep = max(budget - 1, 0)
+    note = context(f"…and {len(previews) - keep} more accounts not shown here.")
+    return [*merged[:keep], note] if budget > 0 else []
+
+
+def card_text(card: Card) -> str:
+    """The message's `text`: what notifications and screen readers show."""
+    return fit(f"{card.title}: {card.text}" if card.text else card.title, FALLBACK_TEXT)
+
+
+def card_message(card: Card) -> dict[str, Any]:
+    return {"text": card_text(card), "blocks": card_blocks(card)}
+
+
+# --- replies -----------------------------------------------------------------------------------
+
+
+def reply_message(reply: Reply) -> dict[str, Any]:
+    """A reply as a message: its text (split into sections when long), then its card if any."""
+    prefix = f"{mention(reply.mention)} " if reply.mention else ""
+    chunks = _chunks(reply.text, SECTION_TEXT - len(prefix)) if reply.text else []
+    chunks = _at_most(chunks, 5 if reply.card is not None else MAX_BLOCKS)
+    if chunks:
+        chunks[0] = prefix + chunks[0]
+    elif prefix:
+        chunks = [prefix]
+    card = card_blocks(reply.card, max_blocks=MAX_BLOCKS - len(chunks)) if reply.card is not None else []
+    fallback = prefix + fit(reply.text, FALLBACK_TEXT - len(prefix))
+    if reply.card is not None and not reply.text:
+        fallback = prefix + card_text(reply.card)
+    return {"text": fallback if fallback.strip() else "…", "blocks": [*(section(c) for c in chunks), *card]}
+
+
+def _at_most(chunks: list[str], n: int) -> list[str]:
+    if len(chunks) <= n:
+        return chunks
+    return [*chunks[: n - 1], f"…({len(chunks) - n + 1} more parts not shown)"]
+
+
+def _chunks(text: str, limit: int) -> list[str]:
+    """Escaped `text` in pieces of at most `limit` characters, split at line ends where possible."""
+    pieces: list[str] = []
+    current = ""
+    for line in text.splitlines() or [""]:
+        escaped = fit(line, limit)
+        candidate = f"{current}\n{escaped}" if current else escaped
+        if slack_len(candidate) <= limit:
+            current = candidate
+            continue
+        if current:
+            pieces.append(current)
+        current = escaped
+    pieces.append(current)
+    return [p if p.strip() else "\u200b" for p in pieces]

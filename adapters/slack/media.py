@@ -1,0 +1,127 @@
+"""Files of a shared message: `files.info`, downloaded with the bot token, uploaded to Late's media.
+
+The shortcut's modal opens first (Slack's 3 seconds); the files are fetched meanwhile and the modal
+is updated with their Late URLs. If the user submits before that, the submission waits for them.
+The bot token is only ever sent to Slack's own hosts (or the configured `SLACK_API_URL` host).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+from urllib.parse import urlsplit
+
+import aiohttp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack.translate import SharedFile
+
+log = logging.getLogger("latebot.slack.media")
+
+MAX_BYTES = 100 * 1024 * 1024
+KEEP = 3600.0
+
+
+@runtime_checkable
+class MediaSink(Protocol):
+    """Where downloaded files go (the core's Late media upload); returns the media URL."""
+
+    async def upload_media(self, filename: str, content_type: str, data: bytes) -> str: ...
+
+
+@dataclass(frozen=True)
+class Attached:
+    name: str
+    url: str | None = None
+    error: str | None = None
+
+
+class Uploads:
+    def __init__(self, client: AsyncWebClient, session: aiohttp.ClientSession, *, token: str, api_url: str,
+                 sink: MediaSink | None, max_bytes: int = MAX_BYTES) -> None:
+        self.client = client
+        self.session = session
+        self.token = token
+        self.api_host = urlsplit(api_url).hostname or ""
+        self.sink = sink
+        self.max_bytes = max_bytes
+        self._ids = itertools.count(1)
+        self._jobs: dict[str, tuple[float, asyncio.Task[list[Attached]]]] = {}
+
+    def start(self, files: Sequence[SharedFile]) -> str:
+        now = time.monotonic()
+        for key, (at, task) in list(self._jobs.items()):
+            if now - at > KEEP and task.done():
+                del self._jobs[key]
+        key = f"u{next(self._ids)}"
+        self._jobs[key] = (now, asyncio.create_task(self._all(files), name=f"slack-upload-{key}"))
+        return key
+
+    async def result(self, key: str | None, within: float = 120.0) -> list[Attached] | None:
+        """The finished uploads of `key`; None when unknown here (e.g. latebot restarted meanwhile)."""
+        job = self._jobs.get(key or "")
+        if job is None:
+            return None
+        try:
+            return await asyncio.wait_for(asyncio.shield(job[1]), within)
+        except TimeoutError:
+            return [Attached(name="files", error="still uploading after two minutes")]
+
+    async def _all(self, files: Sequence[SharedFile]) -> list[Attached]:
+        return list(await asyncio.gather(*(self._one(f) for f in files)))
+
+    async def _one(self, f: SharedFile) -> Attached:
+        if self.sink is None:
+            return Attached(name=f.name, error="this latebot can't upload files to Late yet; add a media URL")
+        try:
+            info = await self.client.files_info(file=f.id)
+            file = info.get("file") or {}
+            url = str(file.get("url_private_download") or file.get("url_private") or "")
+            if int(file.get("size") or 0) > self.max_bytes:
+                return Attached(name=f.name, error="the file is too large")
+            data = await self._download(url)
+            mimetype = str(file.get("mimetype") or f.mimetype or "application/octet-stream")
+            name = str(file.get("name") or f.name)
+            return Attached(name=name, url=await self.sink.upload_media(name, mimetype, data))
+        except SlackApiError as exc:
+            return Attached(name=f.name, error=f"Slack refused files.info ({exc.response.get('error')})")
+        except Exception as exc:
+            log.warning("could not move %s from Slack to Late: %r", f.id, exc)
+            return Attached(name=f.name, error=str(exc) or type(exc).__name__)
+
+    def trusted(self, url: str) -> bool:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        slack = parts.scheme == "https" and (host == "slack.com" or host.endswith(".slack.com"))
+        return slack or (bool(host) and host == self.api_host)
+
+    async def _download(self, url: str) -> bytes:
+        if not url or not self.trusted(url):
+            raise ValueError("the file's address is not on Slack")
+        headers = {"Authorization": f"Bearer {self.token}"}
+        async with self.session.get(url, headers=headers) as resp:
+            if resp.status != 200:
+                raise ValueError(f"download failed ({resp.status})")
+            if resp.content_type == "text/html":
+                raise ValueError("Slack sent a web page, not the file (is the files:read scope granted?)")
+            data = bytearray()
+            async for chunk in resp.content.iter_chunked(1 << 16):
+                data += chunk
+                if len(data) > self.max_bytes:
+                    raise ValueError("the file is too large")
+        return bytes(data)
+
+    async def close(self) -> None:
+        for _, task in self._jobs.values():
+            task.cancel()
+        for _, task in self._jobs.values():
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self._jobs.clear()

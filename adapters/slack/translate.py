@@ -1,0 +1,166 @@
+"""Slack payloads -> neutral types: who acted, where, and what they asked for.
+
+Every delivery is identified by its `trigger_id` (one per slash command, click, shortcut and
+submission; a retry of the same delivery carries the same one), which the core dedupes on.
+A modal remembers where it was opened in its `private_metadata` (`Origin`).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from adapters.slack.forms import submitted_values
+from adapters.slack.text import command_text
+from bot.messages import Actor, ButtonPress, FormSubmission, Invocation, MessageRef, Place, parse_custom_id
+
+Payload = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Who:
+    """The acting user as the payload names them (before `users.info` adds zone and role)."""
+
+    team: str
+    user: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a modal was opened from; kept in the view's `private_metadata`."""
+
+    team: str
+    channel: str
+    thread: str | None = None
+    response_url: str | None = None
+    upload: str | None = None
+
+    def dump(self) -> str:
+        return json.dumps({k: v for k, v in asdict(self).items() if v}, separators=(",", ":"))
+
+    @classmethod
+    def load(cls, raw: str | None) -> Origin | None:
+        try:
+            data = json.loads(raw or "")
+        except ValueError:
+            return None
+        if not isinstance(data, dict) or not isinstance(data.get("channel"), str):
+            return None
+        def opt(key: str) -> str | None:
+            value = data.get(key)
+            return str(value) if value else None
+
+        return cls(team=str(data.get("team") or ""), channel=data["channel"], thread=opt("thread"),
+                   response_url=opt("response_url"), upload=opt("upload"))
+
+    @property
+    def place(self) -> Place:
+        return Place(chat="slack", team=self.team, channel=self.channel, thread=self.thread)
+
+
+def delivery_id(body: Payload) -> str | None:
+    trigger = body.get("trigger_id")
+    return f"slack:{trigger}" if trigger else None
+
+
+def who(body: Payload) -> Who:
+    """The user of a slash command (flat form fields) or of an interaction (`user` object)."""
+    if "user_id" in body:
+        return Who(team=str(body.get("team_id", "")), user=str(body["user_id"]),
+                   name=str(body.get("user_name", "")))
+    user = body.get("user") or {}
+    team = (body.get("team") or {}).get("id") or user.get("team_id") or ""
+    name = user.get("name") or user.get("username") or user.get("id", "")
+    return Who(team=str(team), user=str(user.get("id", "")), name=str(name))
+
+
+def place_of(body: Payload) -> Place:
+    """The channel a command, click or shortcut happened in."""
+    w = who(body)
+    if "channel_id" in body:
+        return Place(chat="slack", team=w.team, channel=str(body["channel_id"]))
+    container = body.get("container") or {}
+    channel = container.get("channel_id") or (body.get("channel") or {}).get("id") or w.user
+    return Place(chat="slack", team=w.team, channel=str(channel))
+
+
+def actor_from(w: Who) -> Actor:
+    return Actor(id=w.user, name=w.name or w.user)
+
+
+def is_bare_post(text: str) -> bool:
+    """`/late post` with nothing else: the user wants the form."""
+    return text.strip().lower() == "post"
+
+
+def invocation(body: Payload, actor: Actor) -> Invocation:
+    return Invocation(
+        actor=actor,
+        place=place_of(body),
+        text=command_text(str(body.get("text", ""))).strip(),
+        delivery_id=delivery_id(body),
+    )
+
+
+def press(body: Payload, actor: Actor) -> ButtonPress | None:
+    """The clicked `late:<action>:<request>` button (the request id is also the button's value)."""
+    actions = body.get("actions") or []
+    if not actions:
+        return None
+    action = actions[0]
+    action_id = str(action.get("action_id", ""))
+    parsed = parse_custom_id(action_id)
+    parts = action_id.split(":")
+    name = parsed[0] if parsed else parts[1] if len(parts) >= 2 and parts[1] else ""
+    request_id = str(action.get("value") or (parsed[1] if parsed else ""))
+    if not name or not request_id:
+        return None
+    place = place_of(body)
+    container = body.get("container") or {}
+    message = body.get("message") or {}
+    ref = None
+    ts = container.get("message_ts") or message.get("ts")
+    if ts:
+        thread = message.get("thread_ts")
+        ref = MessageRef(chat="slack", team=place.team, channel=place.channel, message_id=str(ts),
+                         thread=str(thread) if thread and thread != ts else None)
+    return ButtonPress(actor=actor, place=place, action=name, request_id=request_id, message=ref,
+                       delivery_id=delivery_id(body))
+
+
+def submitted_values_of(body: Payload) -> dict[str, str | list[str]]:
+    return submitted_values((body.get("view") or {}).get("state") or {})
+
+
+def submission(body: Payload, actor: Actor, extra: dict[str, list[str]] | None = None) -> FormSubmission:
+    """A submitted modal; `extra` appends values (media uploaded after the modal opened)."""
+    view = body.get("view") or {}
+    origin = Origin.load(view.get("private_metadata"))
+    place = origin.place if origin else Place(chat="slack", team=who(body).team, channel=actor.id)
+    values = submitted_values_of(body)
+    for key, more in (extra or {}).items():
+        current = values.get(key, "")
+        items = current if isinstance(current, list) else [v for v in current.splitlines() if v.strip()]
+        values[key] = "\n".join([*items, *more])
+    return FormSubmission(actor=actor, place=place, form_id=str(view.get("callback_id", "")), values=values,
+                          delivery_id=delivery_id(body))
+
+
+@dataclass(frozen=True)
+class SharedFile:
+    id: str
+    name: str
+    mimetype: str
+
+
+def shortcut_message(body: Payload) -> tuple[str, list[SharedFile]]:
+    """The text and files of the message a "Post to social" shortcut was used on."""
+    message = body.get("message") or {}
+    files = [
+        SharedFile(id=str(f["id"]), name=str(f.get("name") or f["id"]), mimetype=str(f.get("mimetype", "")))
+        for f in message.get("files") or []
+        if f.get("id") and f.get("mode") != "tombstone"
+    ]
+    return str(message.get("text") or ""), files

@@ -1,0 +1,248 @@
+"""Cards, replies and forms -> Discord payloads: Discord's limits hold for any content."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import TYPE_CHECKING, Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from adapters.discord.forms import FOLD_PREFIX, OpenForms, form_modal, submitted_values
+from adapters.discord.port import Pacer
+from adapters.discord.render import card_embed, card_view
+from adapters.discord.replies import content_chunks, mentions, reply_messages
+from bot.messages import Button, Card, CardField, Form, FormField, Preview, Reply
+
+if TYPE_CHECKING:
+    import discord
+
+texts = st.text(min_size=0, max_size=5000)
+names = st.text(min_size=1, max_size=400)
+
+
+def embed_size(embed: dict[str, Any]) -> int:
+    return (
+        len(embed.get("title", ""))
+        + len(embed.get("description", "") or "")
+        + len(embed.get("footer", {}).get("text", ""))
+        + sum(len(f["name"]) + len(f["value"]) for f in embed.get("fields", []))
+    )
+
+
+def check_embed(embed: dict[str, Any]) -> None:
+    assert embed_size(embed) <= 6000
+    assert 1 <= len(embed["title"]) <= 256
+    assert len(embed.get("description") or "") <= 4096
+    assert len(embed.get("fields", [])) <= 25
+    for f in embed.get("fields", []):
+        assert 1 <= len(f["name"]) <= 256 and 1 <= len(f["value"]) <= 1024
+    assert len(embed.get("footer", {}).get("text", "")) <= 2048
+
+
+previews = st.builds(
+    Preview,
+    platform=st.sampled_from(["twitter", "linkedin", "threads", "bluesky"]),
+    platform_name=names,
+    account=names,
+    parts=st.lists(texts, min_size=1, max_size=6),
+    count=st.integers(0, 10_000),
+    limit=st.none() | st.integers(1, 5000),
+)
+cards = st.builds(
+    Card,
+    title=names,
+    text=texts,
+    previews=st.lists(previews, max_size=40),
+    fields=st.lists(st.builds(CardField, title=names, value=texts, inline=st.booleans()), max_size=40),
+    warnings=st.lists(texts, max_size=10),
+    footer=texts,
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cards)
+def test_any_card_fits_discords_embed_limits(card: Card) -> None:
+    check_embed(card_embed(card).to_dict())  # type: ignore[arg-type]
+
+
+def test_a_long_post_for_many_accounts_is_truncated_visibly_and_summarised() -> None:
+    long = "word " * 2000
+    card = Card(
+        title="Post awaiting approval",
+        previews=[
+            Preview(
+                platform="twitter",
+                platform_name=f"Net{n}",
+                account=f"acct{n}",
+                parts=[f"{n} {long}"],
+                count=10_000,
+                limit=280,
+            )
+            for n in range(40)
+        ],
+    )
+    embed = card_embed(card).to_dict()
+    check_embed(embed)  # type: ignore[arg-type]
+    fields = embed["fields"]
+    assert fields[0]["value"].endswith("…")
+    assert fields[-1]["name"] == "…and 16 more" and "Net39 @acct39" in fields[-1]["value"]
+    assert "⚠" in fields[0]["name"]  # over the platform's limit
+
+
+def test_accounts_with_the_same_text_share_one_preview_and_a_thread_is_numbered() -> None:
+    same = ["Launch day! *bold* _x_"]
+    card = Card(
+        title="t",
+        previews=[
+            Preview(platform="twitter", platform_name="X", account="acme", parts=same, count=22, limit=280),
+            Preview(platform="linkedin", platform_name="LinkedIn", account="@acme", parts=same, count=22),
+            Preview(
+                platform="threads", platform_name="Threads", account="acme", parts=["one", "two"], count=3
+            ),
+        ],
+    )
+    fields = card_embed(card).to_dict()["fields"]
+    assert fields[0]["name"] == "Preview · X @acme (22/280), LinkedIn @acme (22)"
+    assert fields[0]["value"] == "Launch day! \\*bold\\* \\_x\\_"  # shown as the platforms will show it
+    assert fields[1]["value"] == "**1/2** one\n\n**2/2** two"
+
+
+@given(st.lists(st.tuples(names, st.sampled_from(["primary", "danger", "default"])), max_size=40))
+def test_buttons_are_at_most_five_rows_of_five(spec: list[tuple[str, Any]]) -> None:
+    buttons = [
+        Button(label=label, action="approve", request_id=f"r{n}", style=s)
+        for n, (label, s) in enumerate(spec)
+    ]
+    view = card_view(buttons)
+    if not buttons:
+        assert view is None
+        return
+    assert view is not None
+    rows = view.to_components()
+    assert 1 <= len(rows) <= 5
+    assert all(1 <= len(r["components"]) <= 5 for r in rows)
+    items = [c for r in rows for c in r["components"]]
+    assert len(items) == min(25, len(buttons))
+    assert all(len(c["label"]) <= 80 and len(c["custom_id"]) <= 100 for c in items)
+
+
+def test_a_custom_id_over_100_characters_is_not_sent() -> None:
+    view = card_view(
+        [
+            Button(label="Approve", action="approve", request_id="x" * 200),
+            Button(label="Ok", action="a", request_id="r1"),
+        ]
+    )
+    assert view is not None
+    assert [c["custom_id"] for r in view.to_components() for c in r["components"]] == ["late:a:r1"]
+
+
+def test_no_mention_is_parsed_and_only_the_explicit_user_is_allowed() -> None:
+    payload: Any = mentions().to_dict()
+    assert payload == {"parse": []}
+    reply = Reply(text="hi @everyone <@&1> <@2>", mention="1180000000000000401")
+    payload = mentions(reply).to_dict()
+    assert payload == {"parse": [], "users": [1180000000000000401]}
+    (message,) = reply_messages(reply)
+    assert message.content == "<@1180000000000000401> hi @everyone <@&1> <@2>"
+
+
+@given(st.text(max_size=12_000))
+def test_long_replies_are_split_into_messages_of_2000(text: str) -> None:
+    chunks = content_chunks(text)
+    assert 1 <= len(chunks) <= 5 and all(len(c) <= 2000 for c in chunks)
+    if len(text) <= 2000:
+        assert chunks == [text]
+
+
+def test_a_reply_with_a_card_puts_the_card_on_the_last_message() -> None:
+    card = Card(title="Request r1", buttons=[Button(label="Approve", action="approve", request_id="r1")])
+    messages = reply_messages(Reply(text="line\n" * 900, card=card))
+    assert len(messages) == 3
+    assert not messages[0].embeds and messages[-1].embeds[0].title == "Request r1"
+    assert messages[-1].view is not None
+
+
+def post_form(n_fields: int = 6) -> Form:
+    fields = [
+        FormField(
+            id="text", label="Post text " * 10, kind="textarea", value="Hi", required=True, max_length=9000
+        ),
+        FormField(
+            id="targets",
+            label="Post to",
+            kind="multiselect",
+            value=["acc1", "acc2"],
+            options=[("acc1", "X @acme"), ("acc2", "LinkedIn @acme")],
+        ),
+        FormField(
+            id="mode",
+            label="Publish",
+            kind="select",
+            value="now",
+            options=[("now", "As soon as approved"), ("schedule", "At the time"), ("draft", "Draft")],
+        ),
+        FormField(id="when", label="When", kind="datetime", value="", placeholder="tomorrow 9am"),
+        FormField(id="tz", label="Time zone", value="UTC"),
+        FormField(id="media", label="Media URLs", kind="textarea", value="https://a/1.png\nhttps://a/2.png"),
+        FormField(id="note", label="Note", value="x"),
+    ]
+    return Form(
+        id="late:post", title="A very long title for a new social post form", fields=fields[:n_fields]
+    )
+
+
+def modal_inputs(modal: discord.ui.Modal) -> list[dict[str, Any]]:
+    return [row["components"][0] for row in modal.to_dict()["components"]]
+
+
+def test_a_form_becomes_a_modal_within_discords_limits() -> None:
+    for n in range(1, 8):
+        data = form_modal(post_form(n)).to_dict()
+        inputs = [row["components"][0] for row in data["components"]]
+        assert len(inputs) == min(n, 5) and len(data["title"]) <= 45 and data["custom_id"] == "late:post"
+        assert all(len(i["label"]) <= 45 and i.get("max_length", 0) <= 4000 for i in inputs)
+    inputs = modal_inputs(form_modal(post_form(7)))
+    assert inputs[0]["style"] == 2 and inputs[1]["style"] == 1
+    assert inputs[1]["value"] == "X @acme, LinkedIn @acme"
+    assert inputs[3]["placeholder"] == "tomorrow 9am" and "value" not in inputs[3]
+    assert inputs[4]["custom_id"] == f"{FOLD_PREFIX}tz,media,note" and not inputs[4]["required"]
+    assert inputs[4]["value"] == "tz: UTC\nmedia: https://a/1.png\nhttps://a/2.png\nnote: x"
+
+
+def test_submitted_values_without_the_form_are_plain_text() -> None:
+    components = [
+        {"type": 1, "components": [{"type": 4, "custom_id": "targets", "value": "X @acme, bluesky"}]},
+        {"type": 18, "component": {"type": 4, "custom_id": "text", "value": "Hi"}},
+        {
+            "type": 1,
+            "components": [{"type": 4, "custom_id": f"{FOLD_PREFIX}tz,media", "value": "media: https://a/1"}],
+        },
+    ]
+    assert submitted_values(components) == {
+        "targets": "X @acme, bluesky",
+        "text": "Hi",
+        "tz": "",
+        "media": "https://a/1",
+    }
+    assert submitted_values(components, post_form())["targets"] == ["acc1", "bluesky"]
+
+
+def test_open_forms_are_bounded_and_taken_once() -> None:
+    forms = OpenForms(size=2)
+    for n in range(3):
+        forms.put(str(n), post_form(1))
+    assert forms.pop("0", "late:post") is None
+    assert forms.pop("2", "late:post") is not None and forms.pop("2", "late:post") is None
+
+
+async def test_the_pacer_spaces_bursts_per_channel() -> None:
+    pacer = Pacer(rate=2, per=0.3)
+    start = time.monotonic()
+    await asyncio.gather(*(pacer.wait("a") for _ in range(4)), pacer.wait("b"))
+    assert time.monotonic() - start >= 0.29
+    start = time.monotonic()
+    await pacer.wait("c")
+    assert time.monotonic() - start < 0.05
