@@ -149,8 +149,11 @@ def _approvers(value: str) -> dict[str, object]:
     groups: list[str] = []
     for word in value.replace(",", " ").split():
         if word.startswith(("<@&", "<!subteam^", "&", "group:", "role:")):
-            groups.append(word.strip("<>&").removeprefix("!subteam^").removeprefix("group:").removeprefix("role:")
-                          .split("|")[0])
+            # Discord role <@&123>, Slack user group <!subteam^S123|@team>, or a plain group:/role: name.
+            inner = word.strip("<>")
+            for prefix in ("@&", "!subteam^", "&", "group:", "role:"):
+                inner = inner.removeprefix(prefix)
+            groups.append(inner.split("|")[0])
         else:
             users.append(word.strip("<>").lstrip("@").split("|")[0])
     return {"approvers": users, "approver_groups": groups}

@@ -14,7 +14,6 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 from pydantic import SecretStr
 
 from adapters.discord.client import LateBot, running_bot
@@ -244,11 +243,6 @@ async def test_an_unauthorised_click_changes_nothing(tmp_path: Path) -> None:
         await card_edited(fake, card["id"], "Scheduled")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core bug: commands/admin.py _approvers turns '<@&ROLE>' into the group '@&ROLE' "
-    "(strip('<>&') leaves the '@'), so no Discord role ever matches",
-)
 async def test_a_role_of_approvers_may_decide(tmp_path: Path) -> None:
     async with discord_on_core(tmp_path) as (_h, fake, _bot):
         await approvers(fake, f"<@&{APPROVERS_ROLE}>")  # as Discord sends a role picked in the option
