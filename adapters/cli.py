@@ -1,4 +1,9 @@
-"""`latebot`: the outermost adapter, the one place that wires core, parser and chat adapters."""
+"""`latebot`: the outermost adapter, the one place that wires core, parser and chat adapters.
+
+Wiring is explicit: the Late client (Late, or the sandbox without LATE_API_KEY), the core around it,
+the router (the driving port every chat adapter calls), and the services each command runs under
+the supervised runtime (`bot.runtime.run_services`).
+"""
 
 from __future__ import annotations
 
@@ -7,15 +12,24 @@ import asyncio
 import contextlib
 import logging
 import sys
-from typing import Literal, cast
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any, Literal, cast
 
+from adapters.http import HttpServer
+from bot.clock import Clock, SystemClock
 from bot.core import SANDBOX_BANNER, Core, open_core
 from bot.errors import ConfigError, LateError
+from bot.late.client import LateClient
 from bot.logs import setup_logging
+from bot.runtime import Service, run_services
 from bot.settings import Settings, load_settings
+from bot.store import Store
 from commands.router import Router
 
 log = logging.getLogger("latebot")
+
+CHAT_COMMANDS = ("slack", "discord", "run")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -24,11 +38,11 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--log-level", default="WARNING", help="DEBUG, INFO, WARNING (default), ERROR")
     sub = p.add_subparsers(dest="command", required=True)
     sub.add_parser("console", help="a local chat in the terminal (sandbox without LATE_API_KEY)")
-    for name in ("slack", "discord", "run"):
+    for name in CHAT_COMMANDS:
         s = sub.add_parser(name, help=f"run the {name} bot" if name != "run" else "every configured adapter")
         s.add_argument("--sandbox", action="store_true", help="allow running on the sandbox (nothing published)")
-        if name in ("slack", "run"):
-            s.add_argument("--port", type=int, default=3000, help="HTTP port for Slack HTTP mode and webhooks")
+        s.add_argument("--port", type=int, default=3000,
+                       help="HTTP port: /healthz, /late/webhooks and (Slack HTTP mode) /slack/events")
     sub.add_parser("health", help="check every account once; exit 1 when any needs action")
     return p
 
@@ -51,40 +65,94 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
 
+def sandbox_path(db: Path) -> Path | str:
+    """The sandbox's own database, next to latebot's (`latebot.db` -> `latebot.sandbox.db`)."""
+    return ":memory:" if str(db) == ":memory:" else db.with_suffix(".sandbox" + (db.suffix or ".db"))
+
+
+class _Ticker:
+    """The sandbox's stand-in for Late's own scheduler: publishes what is due, every second."""
+
+    name = "sandbox"
+
+    def __init__(self, engine: Any) -> None:
+        self.engine = engine
+
+    async def run(self) -> None:
+        await self.engine.run_publisher(1.0)
+
+
+@contextlib.asynccontextmanager
+async def late_for(settings: Settings, clock: Clock) -> AsyncIterator[tuple[LateClient, Any]]:
+    """The Late client this process talks to, and the sandbox engine when it is the sandbox."""
+    if not settings.sandbox:
+        assert settings.LATE_API_KEY is not None
+        async with LateClient(settings.LATE_BASE_URL, settings.LATE_API_KEY, clock=clock) as late:
+            yield late, None
+        return
+    from bot.sandbox import open_sandbox
+
+    store = await Store(sandbox_path(settings.LATEBOT_DB), migrations=[], clock=clock).open()
+    try:
+        engine, late = await open_sandbox(store, clock)
+        async with late:
+            yield late, engine
+    finally:
+        await store.close()
+
+
 async def _run(args: argparse.Namespace, settings: Settings) -> int:
-    if args.command in ("slack", "discord", "run") and settings.sandbox and not args.sandbox:
+    if args.command in CHAT_COMMANDS and settings.sandbox and not args.sandbox:
         raise ConfigError(
             "LATE_API_KEY is not set: refusing to start a chat bot on the sandbox (nothing would be "
             "published). Set LATE_API_KEY, or pass --sandbox to try it anyway."
         )
-    async with open_core(settings) as core:
+    clock = SystemClock()
+    async with late_for(settings, clock) as (late, engine), open_core(
+        settings, late, sandbox=engine is not None, clock=clock, scheduler_interval=1.0 if engine else 30.0
+    ) as core:
         if args.command == "console":
-            return await console(core)
+            return await console(core, engine)
         if args.command == "health":
             return await health(core)
-        return await serve(core, args)
+        return await serve(core, args, engine)
 
 
-async def console(core: Core) -> int:
+async def console(core: Core, engine: Any) -> int:
     from adapters.console.session import HELP, ConsoleSession
 
     router = Router(core)
     interactive = sys.stdin.isatty()
-    session = ConsoleSession(router, after_line=None if interactive else core.scheduler.tick)
+
+    async def after_line() -> None:
+        # Scripted: everything a line causes (publishing included) happens before the next line.
+        if engine is not None:
+            await engine.tick()
+        await core.scheduler.tick()
+
+    session = ConsoleSession(router, after_line=None if interactive else after_line)
     label = SANDBOX_BANNER if core.sandbox else f"connected to Late at {core.settings.LATE_BASE_URL}"
     session.chat.print(f"latebot console — {label}. You are {session.user} in #{session.place.channel}.")
     session.chat.print(HELP)
-    if interactive:
-        core.start_background()
-    else:
+    if not interactive:
         await core.scheduler.reconcile()
-    await session.run(sys.stdin, interactive=interactive)
+        await session.run(sys.stdin, interactive=False)
+        return 0
+    background = [asyncio.create_task(core.scheduler.run(), name="latebot-scheduler")]
+    if engine is not None:
+        background.append(asyncio.create_task(_Ticker(engine).run(), name="latebot-sandbox"))
+    try:
+        await session.run(sys.stdin, interactive=True)
+    finally:
+        for task in background:
+            task.cancel()
+        await asyncio.gather(*background, return_exceptions=True)
     return 0
 
 
 async def health(core: Core) -> int:
     try:
-        report = await core.late.accounts_health()
+        report = await core.directory.health()
     except LateError as exc:
         print(f"latebot: could not check health: {exc.message}", file=sys.stderr)
         return 2
@@ -101,27 +169,34 @@ async def health(core: Core) -> int:
     return 1 if bad else 0
 
 
-async def serve(core: Core, args: argparse.Namespace) -> int:
-    router = Router(core)
+def chat_services(core: Core, router: Router, command: str, http: HttpServer) -> list[Service]:
+    """The chat adapters `command` runs: `slack`, `discord`, or every configured one for `run`."""
     settings = core.settings
-    jobs = []
-    if args.command in ("slack", "run") and settings.SLACK_BOT_TOKEN is not None:
-        from adapters.slack.app import run_slack
+    services: list[Service] = []
+    if command in ("slack", "run") and settings.SLACK_BOT_TOKEN is not None:
+        from adapters.slack.app import SlackService
 
-        jobs.append(run_slack(settings, router, port=args.port))
-    elif args.command == "slack":
+        services.append(SlackService(settings, router, http))
+    elif command == "slack":
         raise ConfigError("setting SLACK_BOT_TOKEN: required for `latebot slack`")
-    if args.command in ("discord", "run") and settings.DISCORD_TOKEN is not None:
-        from adapters.discord.client import run_discord
+    if command in ("discord", "run") and settings.DISCORD_TOKEN is not None:
+        from adapters.discord.service import DiscordService
 
-        jobs.append(run_discord(settings, router))
-    elif args.command == "discord":
+        services.append(DiscordService(settings, router, status=http.status))
+    elif command == "discord":
         raise ConfigError("setting DISCORD_TOKEN: required for `latebot discord`")
-    if not jobs:
+    if not services:
         raise ConfigError("no chat is configured: set SLACK_BOT_TOKEN or DISCORD_TOKEN")
-    core.start_background()
-    with contextlib.suppress(asyncio.CancelledError):
-        await asyncio.gather(*jobs)
+    return services
+
+
+async def serve(core: Core, args: argparse.Namespace, engine: Any) -> int:
+    router = Router(core)
+    http = HttpServer(port=args.port)
+    services: list[Service] = [http, *chat_services(core, router, args.command, http), core.scheduler]
+    if engine is not None:
+        services.append(_Ticker(engine))
+    await run_services(services)
     return 0
 
 

@@ -1,4 +1,5 @@
-"""The approval card: one neutral `Card` per request state, rendered by each adapter."""
+"""The approval card: one neutral `Card` per request state, built from the general parts (a section
+per account with the text as it will be posted, fields, notes, buttons), rendered by each adapter."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot import platforms
-from bot.messages import Button, Card, CardField, Preview, Tone
+from bot.messages import Button, Card, CardField, Section, Tone
 from bot.request import THREAD_PLATFORMS, PostDraft, Request
 
 TITLES: dict[str, tuple[str, Tone]] = {
@@ -37,20 +38,19 @@ def describe_time(dt: datetime, zone: str) -> str:
     return f"{local.strftime('%a')} {local.day} {local.strftime('%b %Y %H:%M')} {zone}"
 
 
-def previews(draft: PostDraft) -> list[Preview]:
-    out: list[Preview] = []
+def previews(draft: PostDraft) -> list[Section]:
+    """One section per account: how it is counted against the platform's limit, and each part."""
+    out: list[Section] = []
     for t in draft.targets:
         parts = draft.thread if t.platform in THREAD_PLATFORMS else draft.thread[:1]
-        out.append(
-            Preview(
-                platform=t.platform,
-                platform_name=platforms.display_name(t.platform),
-                account=t.username,
-                parts=parts,
-                count=max(platforms.count(p, t.platform) for p in parts) if parts else 0,
-                limit=platforms.text_limit(t.platform),
-            )
-        )
+        count = max(platforms.count(p, t.platform) for p in parts) if parts else 0
+        limit = platforms.text_limit(t.platform)
+        over = limit is not None and count > limit
+        counted = f"{count}/{limit}" if limit else str(count)
+        title = f"{platforms.display_name(t.platform)} @{t.username.lstrip('@')}  ({counted} characters)"
+        if over:
+            title += " ⚠ over the limit"
+        out.append(Section(title=title, parts=parts, alert=over))
     return out
 
 
@@ -65,6 +65,19 @@ def warnings(draft: PostDraft) -> list[str]:
             if text not in out:
                 out.append(text)
     return out
+
+
+def revision_ref(request_id: str, revision: int) -> str:
+    """A button's reference to one revision of a request: `<request id>:<revision>`."""
+    return f"{request_id}:{revision}"
+
+
+def parse_revision_ref(ref: str) -> tuple[str, int | None]:
+    """`r1:2` -> ('r1', 2); a bare request id (a card from before revisions) -> ('r1', None)."""
+    head, sep, tail = ref.rpartition(":")
+    if sep and head and tail.isdigit():
+        return head, int(tail)
+    return ref, None
 
 
 def build_card(request: Request, *, footer: str = "", zone_for_times: str | None = None) -> Card:
@@ -113,17 +126,19 @@ def build_card(request: Request, *, footer: str = "", zone_for_times: str | None
             fields.append(CardField(title=f"{name} failed", value=why))
     buttons: list[Button] = []
     if request.state == "pending":
+        # The revision goes with each button: a decision is for the text the approver saw.
+        ref = revision_ref(request.id, request.revision)
         buttons = [
-            Button(label="Approve", action="approve", request_id=request.id, style="primary"),
-            Button(label="Reject", action="reject", request_id=request.id, style="danger"),
-            Button(label="Edit", action="edit", request_id=request.id),
+            Button(label="Approve", action="approve", ref=ref, style="primary"),
+            Button(label="Reject", action="reject", ref=ref, style="danger"),
+            Button(label="Edit", action="edit", ref=ref),
         ]
     return Card(
         title=title,
         text="" if request.state != "pending" else "Review the post below, then approve, reject or edit it.",
-        previews=previews(draft),
+        sections=previews(draft),
         fields=fields,
-        warnings=warnings(draft) if request.state in ("pending", "publishing") else [],
+        notes=warnings(draft) if request.state in ("pending", "publishing") else [],
         buttons=buttons,
         footer=footer,
         tone=tone,

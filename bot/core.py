@@ -1,21 +1,31 @@
-"""Wiring of the core: settings -> store, Late client (or sandbox), directory, approvals, scheduler."""
+"""The core's parts, built once per process: store, repositories, Late, approvals, settlement, scheduler.
+
+`open_core` takes the Late client from its caller (`adapters/cli.py` chooses Late or the sandbox), so
+the core never knows which one it talks to.
+"""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from bot.approval import Approvals
+from bot.channels import Channels
 from bot.chats import Chats
 from bot.clock import Clock, IdGen, SystemClock, random_id
+from bot.deliveries import Deliveries
 from bot.directory import Directory
 from bot.late.client import LateClient
-from bot.policy import Policies
+from bot.lateposts import LatePosts
+from bot.media import Media
+from bot.notices import Notices
+from bot.requests import Requests
 from bot.scheduler import Scheduler
+from bot.schema import MIGRATIONS
 from bot.settings import Settings
+from bot.settlement import Settlement
 from bot.store import Store
 
 log = logging.getLogger("latebot.core")
@@ -26,80 +36,69 @@ SANDBOX_BANNER = "sandbox: nothing is published"
 @dataclass
 class Core:
     settings: Settings
+    clock: Clock
     store: Store
     late: LateClient
     chats: Chats
-    policies: Policies
+    channels: Channels
+    requests: Requests
+    deliveries: Deliveries
     directory: Directory
+    media: Media
+    late_posts: LatePosts
+    notices: Notices
+    settlement: Settlement
     approvals: Approvals
     scheduler: Scheduler
-    clock: Clock
     sandbox: bool
-    tasks: list[asyncio.Task[None]] = field(default_factory=list)
-
-    def start_background(self) -> None:
-        """The scheduler loop (reconcile on start, then expiry and follow-ups)."""
-        interval = 1.0 if self.sandbox else 30.0
-        self.tasks.append(asyncio.create_task(self.scheduler.run(interval), name="latebot-scheduler"))
-
-    async def stop_background(self) -> None:
-        for task in self.tasks:
-            task.cancel()
-        for task in self.tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-        self.tasks.clear()
 
 
 @contextlib.asynccontextmanager
 async def open_core(
     settings: Settings,
+    late: LateClient,
     *,
+    sandbox: bool = False,
     clock: Clock | None = None,
     ids: IdGen | None = None,
-    late: LateClient | None = None,
+    scheduler_interval: float = 30.0,
 ) -> AsyncIterator[Core]:
-    """Build the core; without LATE_API_KEY it runs on the sandbox (nothing is published)."""
-    clock = clock or SystemClock()
-    store = await Store(settings.LATEBOT_DB, clock=clock).open()
-    engine = None
-    try:
-        if late is None:
-            if settings.sandbox:
-                from bot.sandbox import open_sandbox
+    """Open the store and build the core around `late` (which the caller owns and closes).
 
-                engine, late = await open_sandbox(store, clock)
-            else:
-                assert settings.LATE_API_KEY is not None
-                late = LateClient(settings.LATE_BASE_URL, settings.LATE_API_KEY)
+    `sandbox` labels every card "sandbox: nothing is published".
+    """
+    clock = clock or SystemClock()
+    store = await Store(settings.LATEBOT_DB, migrations=MIGRATIONS, clock=clock).open()
+    try:
         chats = Chats()
-        policies = Policies(store)
+        channels = Channels(store)
+        requests = Requests(store)
+        notices = Notices(chats, footer=SANDBOX_BANNER if sandbox else "")
+        settlement = Settlement(requests=requests, late=late, notices=notices)
         approvals = Approvals(
-            store=store,
-            late=late,
-            chats=chats,
-            clock=clock,
-            ids=ids or random_id,
-            policies=policies,
-            footer=SANDBOX_BANNER if settings.sandbox else "",
+            requests=requests, late=late, notices=notices, channels=channels, settlement=settlement,
+            clock=clock, ids=ids or random_id,
         )
-        before_tick = engine.tick if engine is not None else None
-        core = Core(
+        yield Core(
             settings=settings,
+            clock=clock,
             store=store,
             late=late,
             chats=chats,
-            policies=policies,
+            channels=channels,
+            requests=requests,
+            deliveries=Deliveries(store, clock),
             directory=Directory(late, clock),
+            media=Media(late),
+            late_posts=LatePosts(late),
+            notices=notices,
+            settlement=settlement,
             approvals=approvals,
-            scheduler=Scheduler(approvals, before_tick=before_tick),
-            clock=clock,
-            sandbox=settings.sandbox,
+            scheduler=Scheduler(
+                approvals=approvals, settlement=settlement, requests=requests, clock=clock,
+                interval=scheduler_interval,
+            ),
+            sandbox=sandbox,
         )
-        try:
-            yield core
-        finally:
-            await core.stop_background()
-            await late.aclose()
     finally:
         await store.close()

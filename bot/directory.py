@@ -1,16 +1,25 @@
-"""Late profiles and accounts, cached briefly: every command and autocomplete needs them."""
+"""Late profiles and accounts (and Pinterest/Reddit defaults), cached briefly: every command needs them.
+
+A burst of commands asks Late once: concurrent callers share the call in flight (single-flight),
+and the answer is reused for `ttl`.
+"""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
+from bot.channels import ChannelConfig
 from bot.clock import Clock
 from bot.errors import NotFound, UserError
 from bot.late.client import LateClient
-from bot.late.models import Account, Profile
-from bot.policy import ChannelConfig
+from bot.late.models import Account, HealthReport, Profile, UsageStats
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -25,35 +34,60 @@ class Directory:
         self.clock = clock
         self.ttl = ttl
         self._cache: dict[str, _Entry] = {}
+        self._inflight: dict[str, asyncio.Future[Any]] = {}
 
     def invalidate(self) -> None:
         self._cache.clear()
 
-    def _fresh(self, key: str) -> Any | None:
+    async def _cached(self, key: str, fetch: Callable[[], Awaitable[T]]) -> T:
         entry = self._cache.get(key)
         if entry is not None and self.clock.now() - entry.at < self.ttl:
-            return entry.value
-        return None
+            return entry.value  # type: ignore[no-any-return]
+        flight = self._inflight.get(key)
+        if flight is None:
+            flight = asyncio.ensure_future(fetch())
+            self._inflight[key] = flight
+
+            def settle(done: asyncio.Future[Any], key: str = key) -> None:
+                self._inflight.pop(key, None)
+                if not done.cancelled() and done.exception() is None:
+                    self._cache[key] = _Entry(self.clock.now(), done.result())
+
+            flight.add_done_callback(settle)
+        # Shielded: one caller giving up (a timeout) must not cancel the call the others wait for.
+        return await asyncio.shield(flight)
 
     async def profiles(self) -> list[Profile]:
-        cached = self._fresh("profiles")
-        if cached is None:
-            cached = await self.late.list_profiles()
-            self._cache["profiles"] = _Entry(self.clock.now(), cached)
-        return list(cached)
+        return list(await self._cached("profiles", self.late.list_profiles))
 
     async def accounts(self, profile_id: str) -> list[Account]:
-        key = f"accounts:{profile_id}"
-        cached = self._fresh(key)
-        if cached is None:
-            cached = await self.late.list_accounts(profile_id=profile_id)
-            self._cache[key] = _Entry(self.clock.now(), cached)
-        return list(cached)
+        return list(await self._cached(f"accounts:{profile_id}", partial(self.late.list_accounts, profile_id)))
 
     def cached_accounts(self, profile_id: str) -> list[Account] | None:
         """Accounts without a Late call, for answers that must be instant (modals, autocomplete)."""
         entry = self._cache.get(f"accounts:{profile_id}")
         return list(entry.value) if entry else None
+
+    async def defaults(self, accounts: Sequence[Account]) -> set[str]:
+        """Ids of the Pinterest and Reddit accounts that have a default board or subreddit in Late."""
+        found: set[str] = set()
+        for a in accounts:
+            if a.platform == "pinterest":
+                boards = await self._cached(f"boards:{a.id}", partial(self.late.pinterest_boards, a.id))
+                if boards.default_board_id:
+                    found.add(a.id)
+            elif a.platform == "reddit":
+                subs = await self._cached(f"subreddits:{a.id}", partial(self.late.reddit_subreddits, a.id))
+                if subs.default_subreddit:
+                    found.add(a.id)
+        return found
+
+    async def usage(self) -> UsageStats:
+        """The Late plan and how much of it is used (never cached: it is asked for rarely)."""
+        return await self.late.usage_stats()
+
+    async def health(self, profile_id: str | None = None) -> HealthReport:
+        return await self.late.accounts_health(profile_id=profile_id)
 
     async def find_profile(self, name_or_id: str) -> Profile:
         wanted = name_or_id.strip().strip('"').lower()
@@ -82,3 +116,8 @@ class Directory:
             f"This channel is not bound to a Late profile yet (profiles: {names}).",
             example=f"/late bind {profiles[0].name if profiles else 'My Brand'}",
         )
+
+    async def accounts_for(self, config: ChannelConfig) -> tuple[Profile, list[Account]]:
+        """The channel's profile and its accounts."""
+        profile = await self.profile_for(config)
+        return profile, await self.accounts(profile.id)

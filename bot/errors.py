@@ -1,7 +1,31 @@
 """The one error tree of latebot.
 
-A `UserError` is shown to the user word for word. Anything else is logged with a short
-reference (see `describe`) and the user is shown only that reference.
+    LatebotError
+    ├── UserError                 shown to the user word for word
+    │   ├── ParseError            the command text could not be understood
+    │   ├── NotAllowed            not an approver, own request, not an admin
+    │   ├── NotFound              no such request, post, profile or account
+    │   └── Conflict              it already changed: decided, cancelled, published
+    ├── ConfigError               a setting is missing or wrong (one line naming it)
+    ├── Uncertain                 Late may or may not have acted; reconcile will tell
+    └── LateError                 anything the Late API did or did not answer
+        ├── LateNoAnswer          no answer: the outcome of the call is unknown
+        │   ├── LateTimeoutError
+        │   └── LateConnectionError
+        └── LateAnswered          Late answered with an error status (`status` is set)
+            ├── LateValidationError   400, 413, 422
+            ├── LateAuthError         401
+            ├── LatePaymentError      402
+            ├── LateForbiddenError    403
+            │   ├── LatePlanLimitError      the plan's posts or profiles are used up
+            │   └── LateAccountError        the account can't post (`code`)
+            ├── LateNotFoundError     404
+            ├── LateDuplicateError    409
+            ├── LateRateLimitedError  429 (nothing was done; `retry_after`)
+            └── LateServerError       5xx (for a create: the post may exist)
+
+Anything that is not a `UserError` is logged with a short reference (see `describe`), and the
+user is shown only that reference: never a traceback, never a guess about what Late did.
 """
 
 from __future__ import annotations
@@ -51,6 +75,10 @@ class ConfigError(LatebotError):
     """A setting is missing or malformed; the message is one line naming the variable."""
 
 
+class Uncertain(LatebotError):
+    """Late's answer did not arrive (or was a 5xx to a create): whether it acted is unknown until reconciled."""
+
+
 # --- Late API -------------------------------------------------------------------------------
 
 
@@ -74,12 +102,40 @@ class LateError(LatebotError):
         self.path = path
 
 
-class LateAuthError(LateError):
+class LateNoAnswer(LateError):
+    """No answer arrived: the request may or may not have reached Late."""
+
+
+class LateTimeoutError(LateNoAnswer):
+    """No answer in time. For a create, the post may or may not exist."""
+
+
+class LateConnectionError(LateNoAnswer):
+    """The connection failed or dropped before an answer."""
+
+
+class LateAnswered(LateError):
+    """Late answered with an error status."""
+
+
+class LateValidationError(LateAnswered):
+    """400 (or 413, 422): Late rejected the request's content."""
+
+
+class LateAuthError(LateAnswered):
     """401: the API key is missing, wrong or revoked."""
 
 
-class LateForbiddenError(LateError):
-    """403 that is not a plan limit."""
+class LatePaymentError(LateAnswered):
+    """402: the Late account's payment or add-on is missing."""
+
+
+class LateForbiddenError(LateAnswered):
+    """403 that is neither a plan limit nor an account refusal."""
+
+    def __init__(self, message: str, *, code: str | None = None, **kw: Any) -> None:
+        super().__init__(message, **kw)
+        self.code = code
 
 
 class LatePlanLimitError(LateForbiddenError):
@@ -102,40 +158,32 @@ class LatePlanLimitError(LateForbiddenError):
         self.billing_period = billing_period
 
 
-class LateNotFoundError(LateError):
+class LateAccountError(LateForbiddenError):
+    """403 with a `code` about the social account (disconnected, not enabled for posting)."""
+
+
+class LateNotFoundError(LateAnswered):
     """404."""
 
 
-class LateValidationError(LateError):
-    """400: Late rejected the request's content."""
-
-
-class LateDuplicateError(LateError):
-    """409: the same content was already posted; `existing_post_id` names that post."""
+class LateDuplicateError(LateAnswered):
+    """409: the same content was already posted; `existing_post_id` names that post when Late said."""
 
     def __init__(self, message: str, *, existing_post_id: str | None = None, **kw: Any) -> None:
         super().__init__(message, **kw)
         self.existing_post_id = existing_post_id
 
 
-class LateRateLimitedError(LateError):
-    """429 that we gave up waiting for; `retry_after` in seconds when Late said."""
+class LateRateLimitedError(LateAnswered):
+    """429: Late did nothing; `retry_after` in seconds when Late said."""
 
     def __init__(self, message: str, *, retry_after: float | None = None, **kw: Any) -> None:
         super().__init__(message, **kw)
         self.retry_after = retry_after
 
 
-class LateServerError(LateError):
+class LateServerError(LateAnswered):
     """5xx."""
-
-
-class LateTimeoutError(LateError):
-    """No answer in time. For a create, the post may or may not exist."""
-
-
-class LateConnectionError(LateError):
-    """The connection failed or dropped before an answer."""
 
 
 def new_reference() -> str:
@@ -143,11 +191,16 @@ def new_reference() -> str:
 
 
 def describe(exc: BaseException, *, logger: logging.Logger | None = None) -> str:
-    """The text a user sees for `exc`: its own words for a user error, else a logged reference."""
+    """The text a user sees for `exc`: its own words for a user error, else a logged reference.
+
+    Nothing here claims what Late did: an unexpected error may come after Late acted.
+    """
     if isinstance(exc, UserError):
         return str(exc)
     ref = new_reference()
     (logger or log).error("unexpected error (ref %s)", ref, exc_info=exc)
+    if isinstance(exc, LateNoAnswer | Uncertain):
+        return f"Late did not answer in time (ref {ref}). latebot checks what happened before doing anything again."
     if isinstance(exc, LateError):
-        return f"Late could not be reached or refused the request: {exc.message} (ref {ref})"
-    return f"Something went wrong on our side (ref {ref}). Nothing was published; an admin can look it up."
+        return f"Late refused the request: {exc.message} (ref {ref})"
+    return f"Something went wrong on our side (ref {ref}). An admin can look it up with that reference."

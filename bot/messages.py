@@ -1,21 +1,25 @@
 """Neutral message types: what adapters translate chat payloads into, and render out of.
 
-Incoming: `Invocation` (a command), `ButtonPress`, `FormSubmission`.
-Outgoing: `Card` (fields, per-platform previews and `Button`s), `Reply`, `Form` (a modal).
-Buttons carry only an action and a request id; all state lives in SQLite.
+Incoming: `Invocation` (a command), `ButtonPress`, `FormSubmission`, `MediaUpload`.
+Outgoing: `Card` (sections, fields, notes and `Button`s), `Reply`, `Form` (a modal).
+
+A button carries an action and a reference (for approvals `<request id>:<revision>`), nothing else:
+all state lives in the store. A button with a `url` is a link button and carries no action.
 """
 
 from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 ChatKind = Literal["slack", "discord", "console"]
 BUTTON_PREFIX = "late"
 
 
 class Actor(BaseModel):
+    """Who acted. `id` is the platform's stable user id; `name` is only ever for display."""
+
     model_config = ConfigDict(frozen=True)
 
     id: str
@@ -65,7 +69,7 @@ class ButtonPress(BaseModel):
     actor: Actor
     place: Place
     action: str
-    request_id: str
+    ref: str
     message: MessageRef | None = None
     delivery_id: str | None = None
 
@@ -73,33 +77,59 @@ class ButtonPress(BaseModel):
 class FormSubmission(BaseModel):
     actor: Actor
     place: Place
-    # The form's id: `late:post`, `late:reject:<request id>`, `late:edit:<request id>`.
+    # The form's id: `late:post`, `late:reject:<ref>`, `late:edit:<ref>`.
     form_id: str
     values: dict[str, str | list[str]] = Field(default_factory=dict)
     delivery_id: str | None = None
 
 
-def custom_id(action: str, request_id: str) -> str:
-    return f"{BUTTON_PREFIX}:{action}:{request_id}"
+class MediaUpload(BaseModel):
+    """A file a user attached in chat, downloaded by the adapter, for the core to put on Late."""
+
+    filename: str
+    content_type: str
+    data: bytes
+
+
+def custom_id(action: str, ref: str) -> str:
+    return f"{BUTTON_PREFIX}:{action}:{ref}"
 
 
 def parse_custom_id(value: str) -> tuple[str, str] | None:
-    """`late:approve:r1` -> ('approve', 'r1'); anything else -> None."""
+    """`late:approve:r1:2` -> ('approve', 'r1:2'); anything else -> None."""
     parts = value.split(":", 2)
     if len(parts) != 3 or parts[0] != BUTTON_PREFIX or not parts[1] or not parts[2]:
         return None
     return parts[1], parts[2]
 
 
+ButtonStyle = Literal["primary", "danger", "default"]
+
+
 class Button(BaseModel):
+    """An action button (`action` + `ref`), or a link button (`url`), never both."""
+
     label: str
-    action: str
-    request_id: str
-    style: Literal["primary", "danger", "default"] = "default"
+    action: str = ""
+    ref: str = ""
+    style: ButtonStyle = "default"
+    url: str | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Button:
+        if self.url is None and not (self.action and self.ref):
+            raise ValueError("a button needs an action and a ref, or a url")
+        if self.url is not None and self.action:
+            raise ValueError("a link button has no action")
+        return self
+
+    @property
+    def is_link(self) -> bool:
+        return self.url is not None
 
     @property
     def custom_id(self) -> str:
-        return custom_id(self.action, self.request_id)
+        return custom_id(self.action, self.ref)
 
 
 class CardField(BaseModel):
@@ -108,15 +138,15 @@ class CardField(BaseModel):
     inline: bool = False
 
 
-class Preview(BaseModel):
-    """How the post will look on one account: its parts (a thread has several) and their length."""
+class Section(BaseModel):
+    """A titled block of a card. `parts` are user text shown verbatim (one block each: a thread
+    has several); `text` is latebot's own prose."""
 
-    platform: str
-    platform_name: str
-    account: str
-    parts: list[str]
-    count: int
-    limit: int | None = None
+    title: str = ""
+    text: str = ""
+    parts: list[str] = Field(default_factory=list)
+    # Set when the section's heading warns (e.g. a text over the platform's limit).
+    alert: bool = False
 
 
 Tone = Literal["pending", "success", "warning", "danger", "neutral"]
@@ -125,9 +155,11 @@ Tone = Literal["pending", "success", "warning", "danger", "neutral"]
 class Card(BaseModel):
     title: str
     text: str = ""
-    previews: list[Preview] = Field(default_factory=list)
+    sections: list[Section] = Field(default_factory=list)
     fields: list[CardField] = Field(default_factory=list)
-    warnings: list[str] = Field(default_factory=list)
+    # Things to check (warnings), shown together under one heading.
+    notes: list[str] = Field(default_factory=list)
+    notes_title: str = "Check before approving"
     buttons: list[Button] = Field(default_factory=list)
     footer: str = ""
     tone: Tone = "neutral"
@@ -139,7 +171,7 @@ class Reply(BaseModel):
     ephemeral: bool = True
     # A user id to mention (the only mention a reply may carry; echoed text never pings).
     mention: str | None = None
-    # A card shown with the reply (e.g. `/late show`), rendered like an approval card.
+    # A card shown with the reply (e.g. `/late show`).
     card: Card | None = None
 
 

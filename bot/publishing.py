@@ -1,4 +1,4 @@
-"""Sending an approved request to Late and turning Late's answer into an `Outcome`."""
+"""Sending an approved request to Late, and turning Late's answer (or a post found later) into an `Outcome`."""
 
 from __future__ import annotations
 
@@ -7,13 +7,13 @@ from datetime import datetime, timedelta
 
 from bot.errors import (
     LateAuthError,
-    LateConnectionError,
     LateDuplicateError,
     LateError,
+    LateNoAnswer,
     LatePlanLimitError,
     LateRateLimitedError,
     LateServerError,
-    LateTimeoutError,
+    Uncertain,
 )
 from bot.late.client import LateClient
 from bot.late.models import Post
@@ -22,8 +22,9 @@ from bot.request import Outcome, Request, State
 
 log = logging.getLogger("latebot.publishing")
 
-# Late may or may not have the post after these: the request stays `publishing` and is reconciled.
-UNCERTAIN = (LateTimeoutError, LateConnectionError, LateServerError, LateRateLimitedError)
+# After these Late may or may not have the post: the request stays `publishing` and is reconciled.
+# A 5xx to a create is among them: Late may have made the post before failing to answer.
+UNCERTAIN = (LateNoAnswer, LateServerError, LateRateLimitedError)
 
 STATE_OF: dict[str, State] = {
     "scheduled": "scheduled",
@@ -34,10 +35,6 @@ STATE_OF: dict[str, State] = {
     "plan_limit": "failed",
     "duplicate": "duplicate",
 }
-
-
-class Uncertain(Exception):
-    """Late's answer did not arrive; whether the post exists is unknown until reconciled."""
 
 
 def outcome_of_post(post: Post, http_status: int | None = None, names: dict[str, str] | None = None) -> Outcome:
@@ -96,10 +93,7 @@ async def publish(late: LateClient, request: Request) -> Outcome:
             late_post_id=exc.existing_post_id,
         )
     except LatePlanLimitError as exc:
-        return Outcome(
-            kind="plan_limit",
-            message=f"Late plan limit reached: {exc.message}",
-        )
+        return Outcome(kind="plan_limit", message=f"Late plan limit reached: {exc.message}")
     except LateAuthError:
         return Outcome(kind="failed", message="Late refused latebot's API key; an admin must fix LATE_API_KEY.")
     except UNCERTAIN as exc:

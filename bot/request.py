@@ -25,7 +25,6 @@ State = Literal[
     "cancelled",
     "expired",
 ]
-OPEN_STATES: tuple[State, ...] = ("pending", "publishing")
 DECIDED_STATES: tuple[State, ...] = (
     "scheduled", "published", "partial", "draft", "failed", "duplicate", "rejected", "cancelled", "expired"
 )

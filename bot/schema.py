@@ -107,6 +107,17 @@ CREATE TABLE deliveries (
 );
 """
 
+# The scheduler asks "which scheduled posts are due" on every tick: a real, indexed column instead
+# of json_extract over every draft.
+V2 = """
+ALTER TABLE requests ADD COLUMN scheduled_for TEXT;
+UPDATE requests SET scheduled_for = json_extract(draft, '$.scheduled_for');
+CREATE INDEX requests_due ON requests(state, scheduled_for);
+CREATE INDEX requests_expiry ON requests(state, expires_at);
+CREATE INDEX requests_updated ON requests(state, updated_at);
+"""
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "requests, revisions, approvals, audit, channels, deliveries", V1),
+    Migration(2, "requests.scheduled_for as an indexed column", V2),
 ]

@@ -142,14 +142,13 @@ class Store:
         self,
         path: Path | str,
         *,
+        migrations: Sequence[Migration],
         clock: Clock | None = None,
-        migrations: Sequence[Migration] | None = None,
     ) -> None:
-        from bot.schema import MIGRATIONS
-
         self.path = str(path)
         self.clock = clock or SystemClock()
-        self.migrations = list(migrations if migrations is not None else MIGRATIONS)
+        # Passed in, never imported: the product's schema (bot.schema) and the sandbox's are separate.
+        self.migrations = list(migrations)
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="latebot-store")
         self._conn: sqlite3.Connection | None = None
         self._db: sqlite_utils.Database | None = None

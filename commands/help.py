@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 
-from bot.policy import KEYS
+from bot.channels import KEYS
 from commands.model import NAMES
 
 # command -> (usage, what it does, examples)

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from bot.core import Core
 from bot.errors import UserError
 from bot.messages import Invocation
 from commands.targets import target_choices
 from commands.when import describe_time, resolve_time
 from commands.zones import suggest_zones
-
-if TYPE_CHECKING:
-    from bot.core import Core
 
 LIMIT = 25  # Discord shows at most 25 choices
 
@@ -22,9 +18,8 @@ class Suggestions:
 
     async def choices(self, inv: Invocation, option: str, value: str) -> list[tuple[str, str]]:
         if option == "to":
-            config = await self.core.policies.get(inv.place)
-            profile = await self.core.directory.profile_for(config)
-            accounts = await self.core.directory.accounts(profile.id)
+            config = await self.core.channels.get(inv.place)
+            _, accounts = await self.core.directory.accounts_for(config)
             return target_choices(accounts, value)[:LIMIT]
         if option == "tz":
             return [(z, z) for z in suggest_zones(value)[:LIMIT]]
@@ -42,7 +37,7 @@ class Suggestions:
             return [(f"{phrase.lower()} (use the mode option)", phrase.lower())]
         if not phrase:
             return [(p, p) for p in ("now", "in 1 hour", "tomorrow 9am", "monday 10am")]
-        config = await self.core.policies.get(inv.place)
+        config = await self.core.channels.get(inv.place)
         zone = (inv.options or {}).get("tz") or inv.actor.timezone or config.timezone
         zone = zone or self.core.settings.LATEBOT_TIMEZONE
         try:

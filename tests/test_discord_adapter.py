@@ -15,7 +15,8 @@ from typing import Any
 
 import pytest
 
-from adapters.discord.client import LateBot, running_bot
+from adapters.discord.client import LateBot
+from adapters.discord.service import running_bot
 from bot.messages import (
     Actor,
     Button,

@@ -16,7 +16,8 @@ from typing import Any
 
 from pydantic import SecretStr
 
-from adapters.discord.client import LateBot, running_bot
+from adapters.discord.client import LateBot
+from adapters.discord.service import running_bot
 from adapters.discord.port import Pacer
 from bot.clock import FixedClock
 from tests.fakes.discord_server import APPROVERS_ROLE, GENERAL, USERS, FakeDiscord

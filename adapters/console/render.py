@@ -2,28 +2,35 @@
 
 from __future__ import annotations
 
-from bot.messages import Card, Form, FormField, Reply
+from bot.messages import Button, Card, Form, FormField, Reply
 
 TONE_MARK = {"pending": "…", "success": "✓", "warning": "!", "danger": "✗", "neutral": "·"}
+
+
+def button_text(button: Button) -> str:
+    """`[Approve]`, or `[Reconnect ↗ https://…]` for a link button (the console can't open it)."""
+    return f"[{button.label} ↗ {button.url}]" if button.url else f"[{button.label}]"
 
 
 def card_text(card: Card, ref: str) -> str:
     lines = [f"┌─ [{ref}] {TONE_MARK[card.tone]} {card.title}" + (f"   ({card.footer})" if card.footer else "")]
     if card.text:
         lines.append(f"│ {card.text}")
-    for p in card.previews:
-        limit = f"/{p.limit}" if p.limit else ""
-        lines.append(f"│ {p.platform_name} @{p.account.lstrip('@')}  ({p.count}{limit} characters)")
-        for n, part in enumerate(p.parts, 1):
-            prefix = f"  {n}/{len(p.parts)} " if len(p.parts) > 1 else "  "
+    for section in card.sections:
+        if section.title:
+            lines.append(f"│ {section.title}")
+        if section.text:
+            lines += [f"│ {line}" for line in section.text.splitlines()]
+        for n, part in enumerate(section.parts, 1):
+            prefix = f"  {n}/{len(section.parts)} " if len(section.parts) > 1 else "  "
             for i, line in enumerate(part.splitlines() or [""]):
                 lines.append("│ " + (prefix if i == 0 else " " * len(prefix)) + line)
     for f in card.fields:
         lines.append(f"│ {f.title}: {f.value}")
-    for w in card.warnings:
-        lines.append(f"│ ⚠ {w}")
+    for note in card.notes:
+        lines.append(f"│ ⚠ {note}")
     if card.buttons:
-        lines.append("│ " + " ".join(f"[{b.label}]" for b in card.buttons))
+        lines.append("│ " + " ".join(button_text(b) for b in card.buttons))
     lines.append("└─")
     return "\n".join(lines)
 

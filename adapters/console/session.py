@@ -24,7 +24,7 @@ from bot.messages import (
     Place,
     Reply,
 )
-from commands.router import Router
+from bot.ports import BotPort
 
 HELP = "Type /late help for commands; ':as NAME' switches user; ':click LABEL' presses a button; ':quit' ends."
 
@@ -63,7 +63,7 @@ class ConsoleChat:
         wanted = label.strip().lower()
         for ref in reversed(self.order):
             card = self.cards[ref]
-            if any(b.label.lower() == wanted for b in card.buttons):
+            if any(b.label.lower() == wanted and not b.is_link for b in card.buttons):
                 return card
         return None
 
@@ -82,15 +82,15 @@ class ConsoleResponder:
 
 
 class ConsoleSession:
-    def __init__(self, router: Router, *, out: TextIO | None = None, user: str = "alice",
+    def __init__(self, bot: BotPort, *, out: TextIO | None = None, user: str = "alice",
                  channel: str = "general", after_line: Callable[[], object] | None = None) -> None:
-        self.router = router
+        self.bot = bot
         self.chat = ConsoleChat(out or sys.stdout)
         self.user = user
         self.place = Place(chat="console", team="console", channel=channel)
         self.forms: list[Form] = []
         self.after_line = after_line
-        router.register(self.chat)
+        bot.register(self.chat)
 
     @property
     def actor(self) -> Actor:
@@ -121,7 +121,7 @@ class ConsoleSession:
             else:
                 # A terminal line can't hold a newline: `\n` stands for one (threads are split by ---).
                 body = text[len("/late"):].strip().replace("\\n", "\n")
-                await self.router.invoke(Invocation(actor=self.actor, place=self.place, text=body), responder)
+                await self.bot.invoke(Invocation(actor=self.actor, place=self.place, text=body), responder)
         elif text.startswith(":"):
             self.chat.print(f"Unknown console command {text.split()[0]}. {HELP}")
         else:
@@ -138,11 +138,10 @@ class ConsoleSession:
         if card is None:
             self.chat.print(f"No card has a [{label}] button.")
             return
-        button = next(b for b in card.buttons if b.label.lower() == label.lower())
+        button = next(b for b in card.buttons if b.label.lower() == label.lower() and not b.is_link)
         self.chat.print(f"{self.user} clicked [{button.label}]")
-        await self.router.press(
-            ButtonPress(actor=self.actor, place=self.place, action=button.action, request_id=button.request_id),
-            responder,
+        await self.bot.press(
+            ButtonPress(actor=self.actor, place=self.place, action=button.action, ref=button.ref), responder
         )
 
     async def _fill(self, form: Form, read_line: Callable[[], str | None], responder: ConsoleResponder) -> None:
@@ -164,7 +163,7 @@ class ConsoleSession:
                 values[field.id] = [v.strip() for v in answer.split(",") if v.strip()]
             else:
                 values[field.id] = answer
-        await self.router.submit(
+        await self.bot.submit(
             FormSubmission(actor=self.actor, place=self.place, form_id=form.id, values=values), responder
         )
 

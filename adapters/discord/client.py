@@ -1,9 +1,7 @@
-"""Running the Discord bot in the bot's event loop.
+"""`LateBot`: a discord.py client that hands every interaction to the driving port, and answers in time.
 
-`run_discord(settings, router)` runs it until cancelled; `running_bot(...)` starts it, waits until
-it is ready, and stops it cleanly (for tests and for `latebot run`). REST goes to
-`DISCORD_API_BASE` (discord.py's `Route.BASE`, one value per process) and the gateway to
-`DISCORD_GATEWAY_URL`, so that both can be proxies or fakes.
+The gateway URL discord.py connects to is moved to `DISCORD_GATEWAY_URL` (or the one
+`GET /gateway/bot` announces when the API base is not Discord's), so that it can be a proxy or a fake.
 """
 
 from __future__ import annotations
@@ -11,67 +9,198 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING, Any
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 import discord
+import yarl
+from discord import app_commands
 
-from adapters.discord.app import LateBot
-from bot.errors import ConfigError
+from adapters.discord import commands, translate
+from adapters.discord.buttons import LateButton
+from adapters.discord.forms import OpenForms, submitted_values
+from adapters.discord.media import Attachments
+from adapters.discord.port import DiscordPort, Pacer
+from adapters.discord.responder import TOKEN_TTL, InteractionResponder, Kind
+from bot.errors import describe
+from bot.messages import BUTTON_PREFIX, Reply
+from bot.ports import BotPort
 from bot.settings import Settings
-
-if TYPE_CHECKING:
-    from commands.router import Router
 
 log = logging.getLogger("latebot.discord")
 
-__all__ = ["LateBot", "run_discord", "running_bot"]
+DISCORD_API = "https://discord.com/api/v10"
+AUTOCOMPLETE_TIMEOUT = 2.5  # Discord drops autocomplete answers after 3 s
+FORM_TIMEOUT = 2.5
 
 
-def _token(settings: Settings) -> str:
-    if settings.DISCORD_TOKEN is None or not settings.DISCORD_TOKEN.get_secret_value():
-        raise ConfigError("setting DISCORD_TOKEN: required for the Discord bot")
-    return settings.DISCORD_TOKEN.get_secret_value()
-
-
-@contextlib.asynccontextmanager
-async def running_bot(
-    settings: Settings, router: Router, *, ready_timeout: float = 30.0, **options: Any
-) -> AsyncIterator[LateBot]:
-    """Start the bot against the configured API and gateway, yield it once ready, close it cleanly."""
-    token = _token(settings)
-    previous = discord.http.Route.BASE
-    discord.http.Route.BASE = settings.DISCORD_API_BASE.rstrip("/")
-    bot = LateBot(settings, router, **options)
-    task = asyncio.create_task(bot.start(token), name="latebot-discord")
-    try:
-        ready = asyncio.create_task(bot.wait_until_ready())
-        done, _ = await asyncio.wait(
-            {ready, task}, timeout=ready_timeout, return_when=asyncio.FIRST_COMPLETED
+class LateBot(discord.Client):
+    def __init__(
+        self,
+        settings: Settings,
+        bot: BotPort,
+        *,
+        grace: float = 0.25,
+        press_grace: float = 0.5,
+        token_ttl: float = TOKEN_TTL,
+        pacer: Pacer | None = None,
+        guild_ready_timeout: float = 2.0,
+    ) -> None:
+        super().__init__(
+            intents=discord.Intents.default(),  # no privileged intent is needed
+            allowed_mentions=discord.AllowedMentions.none(),
+            max_ratelimit_timeout=60.0,
+            guild_ready_timeout=guild_ready_timeout,
         )
-        if ready not in done:
-            ready.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await ready
-            if task.done():
-                task.result()  # the start failed: raise why
-            raise TimeoutError(f"the Discord bot was not ready within {ready_timeout} s")
-        yield bot
-    finally:
-        await bot.close()
-        if not task.done() or (not task.cancelled() and task.exception() is None):
-            try:
-                await task
-            except asyncio.CancelledError:
-                pass
-            except Exception:
-                log.exception("the Discord bot stopped with an error")
-        discord.http.Route.BASE = previous
+        self.settings = settings
+        self.bot = bot
+        # How long the core may take before the interaction is deferred: a button may still open a
+        # modal (Reject, Edit), which Discord only accepts as the first answer, so it gets longer.
+        self.grace = grace
+        self.press_grace = press_grace
+        self.token_ttl = token_ttl
+        self.tree: app_commands.CommandTree[LateBot] = app_commands.CommandTree(self)
+        self.port = DiscordPort(self, pacer=pacer)
+        self.forms = OpenForms()
+        self.attachments = Attachments(bot, api_base=settings.DISCORD_API_BASE)
+        self.inflight: set[asyncio.Task[Any]] = set()
+        self.gateway: str | None = settings.DISCORD_GATEWAY_URL
+        self.synced: list[app_commands.AppCommand] = []
+        commands.install(self.tree)
+        connect = self.http.ws_connect
 
+        async def ws_connect(url: str, *, compress: int = 0) -> Any:
+            return await connect(self.gateway_url(url), compress=compress)
 
-async def run_discord(settings: Settings, router: Router) -> None:
-    """Run the Discord bot until it is closed or cancelled."""
-    token = _token(settings)
-    discord.http.Route.BASE = settings.DISCORD_API_BASE.rstrip("/")
-    async with LateBot(settings, router) as bot:
-        await bot.start(token)
+        setattr(self.http, "ws_connect", ws_connect)  # noqa: B010 (an instance override of a method)
+
+    def gateway_url(self, url: str) -> str:
+        """discord.py's gateway URL (with its query) moved to the configured gateway."""
+        if not self.gateway:
+            return url
+        return str(yarl.URL(self.gateway).with_query(yarl.URL(url).query))
+
+    async def setup_hook(self) -> None:
+        self.add_dynamic_items(LateButton)
+        self.bot.register(self.port)
+        if self.gateway is None and self.settings.DISCORD_API_BASE.rstrip("/") != DISCORD_API:
+            _, self.gateway, _ = await self.http.get_bot_gateway()
+        guild_id = self.settings.DISCORD_GUILD_ID
+        if guild_id:
+            guild = discord.Object(id=guild_id)
+            self.tree.copy_global_to(guild=guild)
+            self.synced = await self.tree.sync(guild=guild)
+        else:
+            self.synced = await self.tree.sync()
+        log.info(
+            "synced %d application commands %s",
+            len(self.synced),
+            f"to guild {guild_id}" if guild_id else "globally",
+        )
+
+    # --- interactions -----------------------------------------------------------------------
+
+    async def _answer(
+        self,
+        interaction: discord.Interaction[Any],
+        kind: Kind,
+        work: Callable[[InteractionResponder], Awaitable[None]],
+    ) -> None:
+        responder = InteractionResponder(
+            interaction,
+            kind=kind,
+            port=self.port,
+            place=translate.place_of(interaction),
+            forms=self.forms,
+            grace=self.press_grace if kind == "component" else self.grace,
+            token_ttl=self.token_ttl,
+        )
+        task = asyncio.current_task()
+        if task is not None:
+            self.inflight.add(task)
+        responder.start()
+        try:
+            await work(responder)
+        except asyncio.CancelledError:
+            responder.stop()
+            raise
+        except Exception as exc:
+            text = describe(exc, logger=log)
+            with contextlib.suppress(Exception):
+                await responder.reply(Reply(text=text))
+        finally:
+            if task is not None:
+                self.inflight.discard(task)
+        await responder.finish()
+
+    async def close(self) -> None:
+        """Stop: work still running for an interaction is cancelled (its state is in SQLite)."""
+        pending = [t for t in self.inflight if not t.done()]
+        for t in pending:
+            t.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+        await self.attachments.close()
+        await super().close()
+
+    async def handle_command(
+        self, interaction: discord.Interaction[Any], command: str, options: dict[str, str]
+    ) -> None:
+        async def work(responder: InteractionResponder) -> None:
+            if "media" in options:
+                options["media"] = await self.attachments.durable(options["media"])
+            await self.bot.invoke(translate.invocation(interaction, command, options), responder)
+
+        await self._answer(interaction, "command", work)
+
+    async def handle_press(self, interaction: discord.Interaction[Any], action: str, ref: str) -> None:
+        press = translate.press(interaction, action, ref)
+        await self._answer(interaction, "component", lambda r: self.bot.press(press, r))
+
+    async def handle_submit(self, interaction: discord.Interaction[Any], form_id: str) -> None:
+        data: dict[str, Any] = dict(interaction.data or {})
+        form = self.forms.pop(str(interaction.user.id), form_id)
+        values = submitted_values(list(data.get("components", [])), form)
+
+        async def work(responder: InteractionResponder) -> None:
+            media = values.get("media")
+            if isinstance(media, str):
+                values["media"] = await self.attachments.durable(media)
+            await self.bot.submit(translate.submission(interaction, form_id, values), responder)
+
+        await self._answer(interaction, "modal", work)
+
+    async def handle_autocomplete(
+        self, interaction: discord.Interaction[Any], command: str, option: str, value: str
+    ) -> list[app_commands.Choice[str]]:
+        names = ("text", "to", "when", "tz", "mode", "profile")
+        inv = translate.invocation(interaction, command, translate.options_of(interaction.namespace, names))
+        try:
+            found = await asyncio.wait_for(self.bot.autocomplete(inv, option, value), AUTOCOMPLETE_TIMEOUT)
+        except TimeoutError:
+            log.warning("autocomplete for %s took too long", option)
+            return []
+        return [
+            app_commands.Choice(name=label[:100] or value[:100] or "-", value=val[:100])
+            for label, val in found[:25]
+        ]
+
+    async def handle_context_menu(
+        self, interaction: discord.Interaction[Any], message: discord.Message
+    ) -> None:
+        """The "Post to social" menu: the new-post form, prefilled with the message and its attachments."""
+        media = [a.url for a in message.attachments]
+
+        async def work(responder: InteractionResponder) -> None:
+            place, actor = translate.place_of(interaction), translate.actor_of(interaction)
+            coro = self.bot.post_form(place, actor, text=message.content, media=media)
+            await responder.open_form(await asyncio.wait_for(coro, FORM_TIMEOUT))
+
+        await self._answer(interaction, "command", work)
+
+    async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
+        # Modal submissions are handled from their custom_id (the form id), so they work after a restart.
+        if interaction.type is discord.InteractionType.modal_submit:
+            data: dict[str, Any] = dict(interaction.data or {})
+            custom_id = str(data.get("custom_id", ""))
+            if custom_id.startswith(f"{BUTTON_PREFIX}:"):
+                await self.handle_submit(interaction, custom_id)

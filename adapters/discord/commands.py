@@ -13,7 +13,7 @@ from typing import Any, Literal, Protocol, cast
 import discord
 from discord import app_commands
 
-from bot.policy import KEYS
+from bot.channels import KEYS
 
 Choice = app_commands.Choice
 SUBCOMMANDS = (

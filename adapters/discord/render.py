@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 import discord
 from discord.utils import escape_markdown
 
-from adapters.discord.buttons import ApprovalButton
-from bot.messages import Button, Card, Preview
+from adapters.discord.buttons import LateButton
+from bot.messages import Button, Card, Section
 
 log = logging.getLogger("latebot.discord.render")
 
@@ -30,6 +30,7 @@ ROWS = 5
 PER_ROW = 5
 LABEL = 80
 CUSTOM_ID = 100
+URL = 512
 ELLIPSIS = "…"
 
 COLOURS = {
@@ -85,23 +86,28 @@ class _EmbedDraft:
         )
 
 
-def _preview_fields(previews: list[Preview]) -> list[_Field]:
-    """One field per distinct text; accounts that get the same text share it."""
-    groups: dict[tuple[str, ...], list[Preview]] = {}
-    for p in previews:
-        groups.setdefault(tuple(p.parts), []).append(p)
+def _section_fields(sections: list[Section]) -> list[_Field]:
+    """One field per section; sections with the same parts and no text of their own (accounts that
+    get the same post) share one field, their titles joined."""
+    groups: dict[tuple[str, ...], list[Section]] = {}
+    singles: list[Section] = []
+    for p in sections:
+        if p.parts and not p.text:
+            groups.setdefault(tuple(p.parts), []).append(p)
+        else:
+            singles.append(p)
     out: list[_Field] = []
     for parts, members in groups.items():
-        names = []
-        for p in members:
-            count = f"{p.count}/{p.limit}" if p.limit else str(p.count)
-            over = " ⚠" if p.limit and p.count > p.limit else ""
-            names.append(f"{p.platform_name} @{p.account.lstrip('@')} ({count}{over})")
+        names = ", ".join(("⚠ " if p.alert else "") + p.title for p in members)
         if len(parts) > 1:
             body = "\n\n".join(f"**{n}/{len(parts)}** {_escape(part)}" for n, part in enumerate(parts, 1))
         else:
-            body = _escape(parts[0]) if parts and parts[0] else "*(no text)*"
-        out.append(_Field(name=clip("Preview · " + ", ".join(names), FIELD_NAME), value=body))
+            body = _escape(parts[0]) if parts[0] else "*(no text)*"
+        out.append(_Field(name=clip("Preview · " + names, FIELD_NAME), value=body))
+    for p in singles:
+        body = "\n\n".join([_escape(p.text), *(_escape(part) for part in p.parts)]).strip()
+        out.append(_Field(name=clip(("⚠ " if p.alert else "") + (p.title or "\u200b"), FIELD_NAME),
+                          value=body or "\u200b"))
     return out
 
 
@@ -141,10 +147,10 @@ def _fit(draft: _EmbedDraft, budget: int) -> None:
 
 def card_embed(card: Card, *, budget: int = EMBED_TOTAL) -> discord.Embed:
     """The card as one embed of at most `budget` characters and 25 fields."""
-    fields = _preview_fields(card.previews)
+    fields = _section_fields(card.sections)
     fields += [_Field(name=f.title, value=_escape(f.value), inline=f.inline) for f in card.fields]
-    if card.warnings:
-        fields.append(_Field(name="⚠ Warnings", value="\n".join(f"• {_escape(w)}" for w in card.warnings)))
+    if card.notes:
+        fields.append(_Field(name=f"⚠ {card.notes_title}", value="\n".join(f"• {_escape(w)}" for w in card.notes)))
     draft = _EmbedDraft(
         title=card.title, description=_escape(card.text), fields=_limit_fields(fields), footer=card.footer
     )
@@ -165,8 +171,11 @@ def card_view(buttons: list[Button]) -> discord.ui.View | None:
     """The buttons in rows of five (at most five rows); None when there are none."""
     usable = []
     for b in buttons:
-        if len(b.custom_id) > CUSTOM_ID:
-            log.warning("button %s for %s dropped: custom_id longer than 100", b.action, b.request_id)
+        if b.url is not None and len(b.url) > URL:
+            log.warning("link button %s dropped: url longer than %d", b.label, URL)
+            continue
+        if b.url is None and len(b.custom_id) > CUSTOM_ID:
+            log.warning("button %s for %s dropped: custom_id longer than 100", b.action, b.ref)
             continue
         usable.append(b)
     if len(usable) > ROWS * PER_ROW:
@@ -176,8 +185,12 @@ def card_view(buttons: list[Button]) -> discord.ui.View | None:
         return None
     view = discord.ui.View(timeout=None)
     for i, b in enumerate(usable):
+        if b.url is not None:
+            view.add_item(discord.ui.Button(
+                label=clip(b.label, LABEL), style=discord.ButtonStyle.link, url=b.url, row=i // PER_ROW))
+            continue
         item: discord.ui.Button[discord.ui.View] = discord.ui.Button(
             label=clip(b.label, LABEL), style=STYLES[b.style], custom_id=b.custom_id, row=i // PER_ROW
         )
-        view.add_item(ApprovalButton(item))
+        view.add_item(LateButton(item))
     return view

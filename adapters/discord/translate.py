@@ -50,12 +50,12 @@ def invocation(interaction: discord.Interaction[Any], command: str, options: dic
     )
 
 
-def press(interaction: discord.Interaction[Any], action: str, request_id: str) -> ButtonPress:
+def press(interaction: discord.Interaction[Any], action: str, ref: str) -> ButtonPress:
     return ButtonPress(
         actor=actor_of(interaction),
         place=place_of(interaction),
         action=action,
-        request_id=request_id,
+        ref=ref,
         message=message_ref(interaction),
         delivery_id=f"discord:{interaction.id}",
     )

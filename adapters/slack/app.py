@@ -5,8 +5,8 @@ ack goes out in milliseconds), then the work runs in a task of its own: user loo
 Late. Tasks are kept in `SlackBot.tasks` until done and awaited on shutdown. The app is built
 with `process_before_response=True` so that Bolt itself starts no untracked work.
 
-`running_slack` starts everything (HTTP mode, or Socket Mode when `SLACK_APP_TOKEN` is set) and
-stops it cleanly; `run_slack` runs it until cancelled.
+`running_slack` starts everything (HTTP mode, its route mounted on latebot's HTTP server, or Socket
+Mode when `SLACK_APP_TOKEN` is set) and stops it cleanly; `SlackService` runs it under the runtime.
 """
 
 from __future__ import annotations
@@ -17,21 +17,23 @@ import logging
 import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
-from typing import Any, Protocol
+from typing import Any
 
 import aiohttp
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_bolt.authorization import AuthorizeResult
 from slack_sdk.errors import SlackApiError
 
+from adapters.http import HttpServer
 from adapters.slack import handlers
-from adapters.slack.media import MediaSink, Uploads
+from adapters.slack.context import SlackContext
+from adapters.slack.media import Uploads
 from adapters.slack.people import People
 from adapters.slack.port import Pacer, SlackPort, web_client
-from adapters.slack.server import WebhookHandler, serving
 from bot.errors import ConfigError
-from bot.messages import Actor, ButtonPress, Form, FormSubmission, Invocation, Place
-from bot.ports import ChatPort, Responder
+from bot.ports import BotPort
 from bot.settings import Settings
 
 log = logging.getLogger("latebot.slack")
@@ -40,18 +42,8 @@ COMMAND = "/late"
 SHORTCUT = "post_to_social"
 ACTIONS = re.compile(r"^late:")
 VIEWS = re.compile(r"^late:")
-SEEN_TTL = 600.0
-
-
-class RouterLike(Protocol):
-    """The core side the adapter calls (`commands.router.Router`)."""
-
-    async def invoke(self, inv: Invocation, responder: Responder) -> None: ...
-    async def press(self, press: ButtonPress, responder: Responder) -> None: ...
-    async def submit(self, sub: FormSubmission, responder: Responder) -> None: ...
-    async def post_form(self, place: Place, actor: Actor, *, text: str = "",
-                        media: list[str] | None = None) -> Form: ...
-    def register(self, port: ChatPort) -> None: ...
+EVENTS_PATH = "/slack/events"
+GRACE = 5.0  # seconds in-flight work may take to finish on shutdown
 
 
 def _secret(value: Any, name: str) -> str:
@@ -60,24 +52,28 @@ def _secret(value: Any, name: str) -> str:
     return str(value.get_secret_value())
 
 
+def socket_mode_configured(settings: Settings) -> bool:
+    return settings.SLACK_APP_TOKEN is not None and bool(settings.SLACK_APP_TOKEN.get_secret_value())
+
+
 class SlackBot:
-    def __init__(self, settings: Settings, router: RouterLike, session: aiohttp.ClientSession, *,
+    def __init__(self, settings: Settings, bot: BotPort, session: aiohttp.ClientSession, *,
                  pacer: Pacer | None = None, socket_mode: bool = False) -> None:
         self.settings = settings
-        self.router = router
+        self.bot = bot
         self.session = session
         self.token = _secret(settings.SLACK_BOT_TOKEN, "SLACK_BOT_TOKEN")
         secret = "" if socket_mode else _secret(settings.SLACK_SIGNING_SECRET, "SLACK_SIGNING_SECRET")
         self.client = web_client(self.token, settings.SLACK_API_URL, session)
         self.port = SlackPort(self.client, pacer)
-        self.people = People(self.client)
-        sink = router if isinstance(router, MediaSink) else None
-        self.uploads = Uploads(self.client, session, token=self.token, api_url=settings.SLACK_API_URL,
-                               sink=sink)
+        self.ctx = SlackContext(
+            bot=bot, client=self.client, session=session, port=self.port, people=People(self.client),
+            uploads=Uploads(self.client, session, token=self.token, api_url=settings.SLACK_API_URL, bot=bot),
+        )
         self.tasks: set[asyncio.Task[None]] = set()
-        self.seen: dict[str, float] = {}
         self.identity: AuthorizeResult | None = None
         self._identity_lock = asyncio.Lock()
+
         async def authorize(enterprise_id: str | None = None, team_id: str | None = None,
                             user_id: str | None = None) -> AuthorizeResult:
             return await self._authorize()
@@ -102,7 +98,7 @@ class SlackBot:
         except SlackApiError as exc:
             error = exc.response.get("error")
             raise ConfigError(f"setting SLACK_BOT_TOKEN: Slack refused it ({error})") from None
-        self.router.register(self.port)
+        self.bot.register(self.port)
 
     async def _authorize(self) -> AuthorizeResult:
         if self.identity is None:
@@ -114,15 +110,15 @@ class SlackBot:
                     log.info("Slack: connected to %s as %s", resp.get("team"), resp.get("user"))
         return self.identity
 
-    async def close(self, grace: float = 10.0) -> None:
+    async def close(self, grace: float = GRACE) -> None:
         """Let running work finish (up to `grace` seconds), then cancel what is left."""
         if self.tasks:
             _, pending = await asyncio.wait(set(self.tasks), timeout=grace)
             for task in pending:
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
-        await self.uploads.close()
-        await self.people.close()
+        await self.ctx.uploads.close()
+        await self.ctx.people.close()
 
     async def idle(self) -> None:
         """Wait until every task started so far (and any they started) is done."""
@@ -139,28 +135,20 @@ class SlackBot:
         if not task.cancelled() and task.exception() is not None:
             log.error("Slack task %s failed", task.get_name(), exc_info=task.exception())
 
-    def first_time(self, key: str | None) -> bool:
-        """Forms opened by the adapter itself: a retried delivery opens nothing twice."""
-        if not key:
-            return True
-        now = time.monotonic()
-        for k, at in list(self.seen.items()):
-            if now - at > SEEN_TTL:
-                del self.seen[k]
-        if key in self.seen:
-            return False
-        self.seen[key] = now
-        return True
+    async def events(self, request: web.Request) -> web.StreamResponse:
+        """`POST /slack/events` (HTTP mode): Bolt verifies the signature before any listener runs."""
+        bolt_response = await self.app.async_dispatch(await to_bolt_request(request))
+        return await to_aiohttp_response(bolt_response)
 
     # --- listeners: ack, then work in a task -----------------------------------------------------
 
     def _listen(self) -> None:
-        def later(kind: str, work: Callable[[SlackBot, dict[str, Any], float], Coroutine[Any, Any, None]]
+        def later(kind: str, work: Callable[[SlackContext, dict[str, Any], float], Coroutine[Any, Any, None]]
                   ) -> Callable[..., Awaitable[None]]:
             async def listener(ack: AsyncAck, body: dict[str, Any]) -> None:
                 received = time.monotonic()
                 await ack()
-                self.spawn(work(self, body, received), name=f"slack-{kind}-{body.get('trigger_id', '')}")
+                self.spawn(work(self.ctx, body, received), name=f"slack-{kind}-{body.get('trigger_id', '')}")
 
             return listener
 
@@ -172,36 +160,47 @@ class SlackBot:
 
 
 @contextlib.asynccontextmanager
-async def running_slack(settings: Settings, router: RouterLike, *, host: str = "0.0.0.0", port: int = 3000,
-                        webhooks: WebhookHandler | None = None, pacer: Pacer | None = None
+async def running_slack(settings: Settings, bot: BotPort, *, http: HttpServer | None = None,
+                        host: str = "127.0.0.1", port: int = 0, pacer: Pacer | None = None
                         ) -> AsyncIterator[tuple[SlackBot, str]]:
-    """Start the Slack adapter; yields the bot and the HTTP server's base URL.
+    """Start the Slack adapter; yields it and the HTTP server's base URL.
 
-    HTTP mode serves `/slack/events`, `/healthz` and `/late/webhooks`; in Socket Mode (with
-    `SLACK_APP_TOKEN`) Slack's events come over the socket and the port serves only the other two.
+    In HTTP mode `POST /slack/events` is mounted on `http` (a server of its own on `host:port` when
+    none is given); in Socket Mode (with `SLACK_APP_TOKEN`) Slack's events come over the socket.
     """
-    socket_mode = settings.SLACK_APP_TOKEN is not None and bool(settings.SLACK_APP_TOKEN.get_secret_value())
-    async with aiohttp.ClientSession() as session:
-        bot = SlackBot(settings, router, session, pacer=pacer, socket_mode=socket_mode)
-        try:
-            await bot.start()
-            async with contextlib.AsyncExitStack() as stack:
-                url = await stack.enter_async_context(
-                    serving(None if socket_mode else bot.app, host=host, port=port, webhooks=webhooks,
-                            mode="socket" if socket_mode else "http"))
-                if socket_mode:
-                    from adapters.slack.socket import socket_mode as connect
+    socket_mode = socket_mode_configured(settings)
+    async with contextlib.AsyncExitStack() as stack:
+        session = await stack.enter_async_context(aiohttp.ClientSession())
+        slack = SlackBot(settings, bot, session, pacer=pacer, socket_mode=socket_mode)
+        stack.push_async_callback(slack.close)
+        await slack.start()
+        if http is None:
+            http = HttpServer(host=host, port=port)
+            await stack.enter_async_context(http.serving())
+        if socket_mode:
+            from adapters.slack.socket import socket_mode as connect
 
-                    app_token = _secret(settings.SLACK_APP_TOKEN, "SLACK_APP_TOKEN")
-                    await stack.enter_async_context(connect(bot, app_token))
-                yield bot, url
-        finally:
-            await bot.close()
+            app_token = _secret(settings.SLACK_APP_TOKEN, "SLACK_APP_TOKEN")
+            await stack.enter_async_context(connect(slack.app, app_token, settings.SLACK_API_URL, session))
+        else:
+            http.mount("POST", EVENTS_PATH, slack.events)
+            stack.callback(http.unmount, "POST", EVENTS_PATH)
+        http.status["slack"] = "socket" if socket_mode else "http"
+        stack.callback(http.status.pop, "slack", None)
+        yield slack, http.url
 
 
-async def run_slack(settings: Settings, router: RouterLike, *, port: int = 3000,
-                    webhooks: WebhookHandler | None = None) -> None:
-    """Run the Slack adapter until cancelled."""
-    async with running_slack(settings, router, port=port, webhooks=webhooks) as (_, url):
-        log.info("Slack adapter running; HTTP on %s", url)
-        await asyncio.Event().wait()
+class SlackService:
+    """The Slack adapter as a service of the runtime, its route on the process's HTTP server."""
+
+    name = "slack"
+
+    def __init__(self, settings: Settings, bot: BotPort, http: HttpServer) -> None:
+        self.settings = settings
+        self.bot = bot
+        self.http = http
+
+    async def run(self) -> None:
+        async with running_slack(self.settings, self.bot, http=self.http):
+            log.info("Slack adapter running (%s mode)", "socket" if socket_mode_configured(self.settings) else "http")
+            await asyncio.Event().wait()

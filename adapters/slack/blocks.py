@@ -13,7 +13,7 @@ import logging
 from typing import Any
 
 from adapters.slack.text import cut, fit, mention, slack_len
-from bot.messages import BUTTON_PREFIX, Card, CardField, Preview, Reply
+from bot.messages import BUTTON_PREFIX, Card, CardField, Reply, Section
 
 log = logging.getLogger("latebot.slack.blocks")
 
@@ -61,23 +61,24 @@ def header(card: Card) -> Block:
     return {"type": "header", "text": {"type": "plain_text", "text": title.strip() or "-", "emoji": True}}
 
 
-def preview_title(p: Preview) -> str:
-    limit = f"/{p.limit}" if p.limit else ""
-    over = " :warning: over the limit" if p.limit and p.count > p.limit else ""
-    account = p.account.lstrip("@")
-    return f"*{fit(p.platform_name, 200)}* @{fit(account, 200)} · {p.count}{limit} characters{over}"
+def section_title(p: Section) -> str:
+    title = fit(p.title, 600)
+    return f":warning: *{title}*" if p.alert else f"*{title}*"
 
 
-def preview_blocks(p: Preview, *, merged: bool) -> list[Block]:
-    """One preview: a title and its parts quoted (one block per part, or all in one when `merged`)."""
-    title = preview_title(p)
+def section_blocks(p: Section, *, merged: bool) -> list[Block]:
+    """One section: its title, its own text, and its parts quoted (one block per part, or all in
+    one when `merged`)."""
+    title = section_title(p) if p.title else ""
+    if p.text:
+        title = f"{title}\n{fit(p.text, SECTION_TEXT)}" if title else fit(p.text, SECTION_TEXT)
     n = len(p.parts)
     numbered = [(f"{i}/{n} " if n > 1 else "", part) for i, part in enumerate(p.parts, 1)]
-    if merged:
+    if merged or not numbered:
         body = "\n".join(_quote(prefix + part) for prefix, part in numbered)
-        return [section(fit_join(title, body, SECTION_TEXT))]
-    blocks = [context(cut(title, CONTEXT_TEXT))]
-    blocks += [section(_quote_fit(prefix + part, SECTION_TEXT)) for prefix, part in numbered or [("", "")]]
+        return [section(fit_join(title, body, SECTION_TEXT) if body else cut(title, SECTION_TEXT))]
+    blocks = [context(cut(title, CONTEXT_TEXT))] if title else []
+    blocks += [section(_quote_fit(prefix + part, SECTION_TEXT)) for prefix, part in numbered]
     return blocks
 
 
@@ -129,26 +130,33 @@ def _field_text(f: CardField, limit: int) -> str:
     return fit_join(f"*{fit(f.title, 300)}*", fit(f.value, limit) or "-", limit)
 
 
-def warning_block(warnings: list[str]) -> Block:
-    lines = "\n".join(f"• {fit(w, SECTION_TEXT)}" for w in warnings)
-    return section(fit_join(":warning: *Check before approving*", lines, SECTION_TEXT))
+def warning_block(title: str, notes: list[str]) -> Block:
+    lines = "\n".join(f"• {fit(w, SECTION_TEXT)}" for w in notes)
+    return section(fit_join(f":warning: *{fit(title, 200)}*", lines, SECTION_TEXT))
+
+
+LINK_ACTION = f"{BUTTON_PREFIX}:link"
+BUTTON_URL = 3000
 
 
 def button_elements(card: Card) -> list[Block]:
     elements: list[Block] = []
     seen: set[str] = set()
-    for b in card.buttons:
+    for i, b in enumerate(card.buttons):
+        label = {"type": "plain_text", "text": fit(b.label, BUTTON_TEXT).strip() or "-", "emoji": True}
+        if b.url is not None:
+            # Slack still sends an interaction for a link button: it is acked and ignored (LINK_ACTION).
+            if len(b.url) > BUTTON_URL:
+                log.warning("link button %r: its url is longer than Slack takes", b.label)
+                continue
+            elements.append({"type": "button", "action_id": f"{LINK_ACTION}:{i}", "text": label, "url": b.url})
+            continue
         action_id = b.custom_id if len(b.custom_id) <= ACTION_ID else f"{BUTTON_PREFIX}:{b.action}"
-        if len(action_id) > ACTION_ID or len(b.request_id) > BUTTON_VALUE or action_id in seen:
-            log.warning("button %r of request %r does not fit in a Slack button", b.action, b.request_id[:40])
+        if len(action_id) > ACTION_ID or len(b.ref) > BUTTON_VALUE or action_id in seen:
+            log.warning("button %r of %r does not fit in a Slack button", b.action, b.ref[:40])
             continue
         seen.add(action_id)
-        element: Block = {
-            "type": "button",
-            "action_id": action_id,
-            "text": {"type": "plain_text", "text": fit(b.label, BUTTON_TEXT).strip() or "-", "emoji": True},
-            "value": b.request_id,
-        }
+        element: Block = {"type": "button", "action_id": action_id, "text": label, "value": b.ref}
         if b.style in ("primary", "danger"):
             element["style"] = b.style
         elements.append(element)
@@ -161,8 +169,8 @@ def card_blocks(card: Card, *, max_blocks: int = MAX_BLOCKS) -> list[Block]:
     if card.text:
         head.append(section(fit(card.text, SECTION_TEXT)))
     tail: list[Block] = []
-    if card.warnings:
-        tail.append(warning_block(card.warnings))
+    if card.notes:
+        tail.append(warning_block(card.notes_title, card.notes))
     buttons = button_elements(card)
     if buttons:
         tail.append({"type": "actions", "elements": buttons})
@@ -170,7 +178,7 @@ def card_blocks(card: Card, *, max_blocks: int = MAX_BLOCKS) -> list[Block]:
         tail.append(context(fit(card.footer, CONTEXT_TEXT)))
     budget = max_blocks - len(head) - len(tail)
     fields = field_blocks(card.fields)
-    previews = _previews_within(card.previews, budget - min(len(fields), budget // 3))
+    previews = _sections_within(card.sections, budget - min(len(fields), budget // 3))
     rest = budget - len(previews)
     if len(fields) > rest:
         dropped = len(fields) - (rest - 1)
@@ -178,15 +186,15 @@ def card_blocks(card: Card, *, max_blocks: int = MAX_BLOCKS) -> list[Block]:
     return [*head, *previews, *fields, *tail]
 
 
-def _previews_within(previews: list[Preview], budget: int) -> list[Block]:
-    full = [b for p in previews for b in preview_blocks(p, merged=False)]
+def _sections_within(sections: list[Section], budget: int) -> list[Block]:
+    full = [b for p in sections for b in section_blocks(p, merged=False)]
     if len(full) <= budget:
         return full
-    merged = [preview_blocks(p, merged=True)[0] for p in previews]
+    merged = [section_blocks(p, merged=True)[0] for p in sections]
     if len(merged) <= budget:
         return merged
     keep = max(budget - 1, 0)
-    note = context(f"…and {len(previews) - keep} more accounts not shown here.")
+    note = context(f"…and {len(sections) - keep} more sections not shown here.")
     return [*merged[:keep], note] if budget > 0 else []
 
 

@@ -1,6 +1,6 @@
 """The work behind each listener, run after the ack: translate, call the core, answer.
 
-Nothing here decides anything: it builds the neutral types, hands them to the router with a
+Nothing here decides anything: it builds the neutral types, hands them to the driving port with a
 `SlackResponder`, and reports failures to the user (a `UserError` word for word, anything else
 as a logged reference).
 """
@@ -11,18 +11,16 @@ import asyncio
 import contextlib
 import dataclasses
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from adapters.slack import translate
+from adapters.slack.context import SlackContext
 from adapters.slack.forms import form_view
 from adapters.slack.media import Attached
 from adapters.slack.responder import SlackResponder
 from adapters.slack.text import plain_text, user_ids
 from bot.errors import describe
 from bot.messages import Form, Place, Reply
-
-if TYPE_CHECKING:
-    from adapters.slack.app import SlackBot
 
 log = logging.getLogger("latebot.slack.handlers")
 
@@ -35,10 +33,10 @@ LOST_FILES = ("The message's files could not be attached (latebot restarted whil
 Body = dict[str, Any]
 
 
-def responder_for(bot: SlackBot, body: Body, place: Place, received: float,
+def responder_for(ctx: SlackContext, body: Body, place: Place, received: float,
                   origin: translate.Origin | None = None) -> SlackResponder:
     return SlackResponder(
-        bot.port, bot.session, user=translate.who(body).user, place=place,
+        ctx.port, ctx.session, user=translate.who(body).user, place=place,
         trigger_id=body.get("trigger_id"), response_url=body.get("response_url"), received=received,
         origin=origin,
     )
@@ -53,50 +51,50 @@ async def _answering(responder: SlackResponder, work: Any) -> None:
             await responder.reply(Reply(text=text))
 
 
-async def command(bot: SlackBot, body: Body, received: float) -> None:
+async def command(ctx: SlackContext, body: Body, received: float) -> None:
     place = translate.place_of(body)
-    responder = responder_for(bot, body, place, received)
+    responder = responder_for(ctx, body, place, received)
 
     async def work() -> None:
-        actor = await bot.people.actor(translate.who(body), within=LOOKUP)
+        actor = await ctx.people.actor(translate.who(body), within=LOOKUP)
         if translate.is_bare_post(str(body.get("text", ""))):
-            if bot.first_time(translate.delivery_id(body)):
-                form = await asyncio.wait_for(bot.router.post_form(place, actor), FORM)
+            if ctx.opened.first_time(translate.delivery_id(body)):
+                form = await asyncio.wait_for(ctx.bot.post_form(place, actor), FORM)
                 await responder.open_form(form)
             return
-        await bot.router.invoke(translate.invocation(body, actor), responder)
+        await ctx.bot.invoke(translate.invocation(body, actor), responder)
 
     await _answering(responder, work())
 
 
-async def press(bot: SlackBot, body: Body, received: float) -> None:
+async def press(ctx: SlackContext, body: Body, received: float) -> None:
     place = translate.place_of(body)
-    responder = responder_for(bot, body, place, received)
+    responder = responder_for(ctx, body, place, received)
 
     async def work() -> None:
-        actor = await bot.people.actor(translate.who(body), within=LOOKUP)
+        actor = await ctx.people.actor(translate.who(body), within=LOOKUP)
         pressed = translate.press(body, actor)
         if pressed is None:
             log.info("ignoring an action that is not a latebot button")
             return
-        await bot.router.press(pressed, responder)
+        await ctx.bot.press(pressed, responder)
 
     await _answering(responder, work())
 
 
-async def submit(bot: SlackBot, body: Body, received: float) -> None:
+async def submit(ctx: SlackContext, body: Body, received: float) -> None:
     view = body.get("view") or {}
     origin = translate.Origin.load(view.get("private_metadata"))
     w = translate.who(body)
     place = origin.place if origin else Place(chat="slack", team=w.team, channel=w.user)
-    responder = SlackResponder(bot.port, bot.session, user=w.user, place=place, received=received,
+    responder = SlackResponder(ctx.port, ctx.session, user=w.user, place=place, received=received,
                                response_url=origin.response_url if origin else None, origin=origin)
 
     async def work() -> None:
-        actor = await bot.people.actor(w, within=LOOKUP)
+        actor = await ctx.people.actor(w, within=LOOKUP)
         extra: dict[str, list[str]] = {}
         if origin is not None and origin.upload:
-            attached = await bot.uploads.result(origin.upload)
+            attached = await ctx.uploads.result(origin.upload)
             if attached is None:
                 await responder.reply(Reply(text=LOST_FILES))
             else:
@@ -105,7 +103,7 @@ async def submit(bot: SlackBot, body: Body, received: float) -> None:
         values = translate.submitted_values_of(body)
         have = _lines(values.get(MEDIA_FIELD, ""))
         extra = {k: [v for v in vs if v not in have] for k, vs in extra.items()}
-        await bot.router.submit(translate.submission(body, actor, extra), responder)
+        await ctx.bot.submit(translate.submission(body, actor, extra), responder)
 
     await _answering(responder, work())
 
@@ -122,43 +120,43 @@ async def _tell_failures(responder: SlackResponder, attached: list[Attached]) ->
         await responder.reply(Reply(text=f"These files were not attached to the post:\n{lines}"))
 
 
-async def shortcut(bot: SlackBot, body: Body, received: float) -> None:
+async def shortcut(ctx: SlackContext, body: Body, received: float) -> None:
     """"Post to social" on a message: the post form with its text, then its files once uploaded."""
     place = translate.place_of(body)
-    responder = responder_for(bot, body, place, received)
+    responder = responder_for(ctx, body, place, received)
 
     async def work() -> None:
-        if not bot.first_time(translate.delivery_id(body)):
+        if not ctx.opened.first_time(translate.delivery_id(body)):
             return
         text, files = translate.shortcut_message(body)
         actor, names = await asyncio.gather(
-            bot.people.actor(translate.who(body), within=LOOKUP),
-            bot.people.names(user_ids(text), within=LOOKUP),
+            ctx.people.actor(translate.who(body), within=LOOKUP),
+            ctx.people.names(user_ids(text), within=LOOKUP),
         )
         plain = plain_text(text, names.get)
-        form = await asyncio.wait_for(bot.router.post_form(place, actor, text=plain), FORM)
+        form = await asyncio.wait_for(ctx.bot.post_form(place, actor, text=plain), FORM)
         if files:
-            responder.origin = dataclasses.replace(responder.origin, upload=bot.uploads.start(files))
+            responder.origin = dataclasses.replace(responder.origin, upload=ctx.uploads.start(files))
         plural = "s" if len(files) > 1 else ""
         notes = [f"Attaching {len(files)} file{plural} from the message…"] if files else []
         await responder.open_form(form, notes=notes)
         if files and responder.view_id:
-            await _show_uploads(bot, responder, form, place, actor, plain)
+            await _show_uploads(ctx, responder, form, place, actor, plain)
 
     await _answering(responder, work())
 
 
-async def _show_uploads(bot: SlackBot, responder: SlackResponder, form: Form, place: Place, actor: Any,
+async def _show_uploads(ctx: SlackContext, responder: SlackResponder, form: Form, place: Place, actor: Any,
                         text: str) -> None:
     """Update the open modal with the uploaded media (or say which files failed)."""
-    attached = await bot.uploads.result(responder.origin.upload) or []
+    attached = await ctx.uploads.result(responder.origin.upload) or []
     urls = [a.url for a in attached if a.url]
-    updated = await bot.router.post_form(place, actor, text=text, media=urls) if urls else form
+    updated = await ctx.bot.post_form(place, actor, text=text, media=urls) if urls else form
     before = {f.id: f.value for f in form.fields}
     changed = {f.id for f in updated.fields if before.get(f.id) != f.value}
     notes = [f"Could not attach {a.name}: {a.error}" for a in attached if a.error]
     view = form_view(updated, metadata=responder.origin.dump(), notes=notes, rekey=changed)
     try:
-        await bot.client.views_update(view_id=responder.view_id, view=view)
+        await ctx.client.views_update(view_id=responder.view_id, view=view)
     except Exception as exc:  # closed or submitted meanwhile: the submission picks the files up
         log.info("could not update the post form with its files: %r", exc)

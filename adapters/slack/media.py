@@ -1,8 +1,11 @@
-"""Files of a shared message: `files.info`, downloaded with the bot token, uploaded to Late's media.
+"""Files of a shared message: `files.info`, downloaded with the bot token, uploaded to Late's media
+through the driving port (`BotPort.upload_media`).
 
 The shortcut's modal opens first (Slack's 3 seconds); the files are fetched meanwhile and the modal
 is updated with their Late URLs. If the user submits before that, the submission waits for them.
-The bot token is only ever sent to Slack's own hosts (or the configured `SLACK_API_URL` host).
+A file larger than the core takes is refused from its `files.info` size, before any download; a
+download stops as soon as it grows past that size. The bot token is only ever sent to Slack's own
+hosts (or the configured `SLACK_API_URL` host).
 """
 
 from __future__ import annotations
@@ -14,7 +17,6 @@ import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
 from urllib.parse import urlsplit
 
 import aiohttp
@@ -22,18 +24,14 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.translate import SharedFile
+from bot.errors import UserError, describe
+from bot.media import too_large
+from bot.messages import MediaUpload
+from bot.ports import BotPort
 
 log = logging.getLogger("latebot.slack.media")
 
-MAX_BYTES = 100 * 1024 * 1024
 KEEP = 3600.0
-
-
-@runtime_checkable
-class MediaSink(Protocol):
-    """Where downloaded files go (the core's Late media upload); returns the media URL."""
-
-    async def upload_media(self, filename: str, content_type: str, data: bytes) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -45,13 +43,12 @@ class Attached:
 
 class Uploads:
     def __init__(self, client: AsyncWebClient, session: aiohttp.ClientSession, *, token: str, api_url: str,
-                 sink: MediaSink | None, max_bytes: int = MAX_BYTES) -> None:
+                 bot: BotPort) -> None:
         self.client = client
         self.session = session
         self.token = token
         self.api_host = urlsplit(api_url).hostname or ""
-        self.sink = sink
-        self.max_bytes = max_bytes
+        self.bot = bot
         self._ids = itertools.count(1)
         self._jobs: dict[str, tuple[float, asyncio.Task[list[Attached]]]] = {}
 
@@ -78,23 +75,26 @@ class Uploads:
         return list(await asyncio.gather(*(self._one(f) for f in files)))
 
     async def _one(self, f: SharedFile) -> Attached:
-        if self.sink is None:
-            return Attached(name=f.name, error="this latebot can't upload files to Late yet; add a media URL")
+        limit = self.bot.max_upload_bytes
         try:
             info = await self.client.files_info(file=f.id)
             file = info.get("file") or {}
             url = str(file.get("url_private_download") or file.get("url_private") or "")
-            if int(file.get("size") or 0) > self.max_bytes:
-                return Attached(name=f.name, error="the file is too large")
-            data = await self._download(url)
-            mimetype = str(file.get("mimetype") or f.mimetype or "application/octet-stream")
             name = str(file.get("name") or f.name)
-            return Attached(name=name, url=await self.sink.upload_media(name, mimetype, data))
+            size = int(file.get("size") or 0)
+            if size > limit:
+                return Attached(name=name, error=too_large(name, size, limit).message)
+            data = await self._download(url, limit)
+            mimetype = str(file.get("mimetype") or f.mimetype or "application/octet-stream")
+            uploaded = await self.bot.upload_media(MediaUpload(filename=name, content_type=mimetype, data=data))
+            return Attached(name=name, url=uploaded)
         except SlackApiError as exc:
             return Attached(name=f.name, error=f"Slack refused files.info ({exc.response.get('error')})")
+        except UserError as exc:
+            return Attached(name=f.name, error=exc.message)
         except Exception as exc:
             log.warning("could not move %s from Slack to Late: %r", f.id, exc)
-            return Attached(name=f.name, error=str(exc) or type(exc).__name__)
+            return Attached(name=f.name, error=describe(exc, logger=log))
 
     def trusted(self, url: str) -> bool:
         parts = urlsplit(url)
@@ -102,20 +102,20 @@ class Uploads:
         slack = parts.scheme == "https" and (host == "slack.com" or host.endswith(".slack.com"))
         return slack or (bool(host) and host == self.api_host)
 
-    async def _download(self, url: str) -> bytes:
+    async def _download(self, url: str, limit: int) -> bytes:
         if not url or not self.trusted(url):
-            raise ValueError("the file's address is not on Slack")
+            raise UserError("Slack gave an address for the file that is not on Slack; it was not fetched.")
         headers = {"Authorization": f"Bearer {self.token}"}
         async with self.session.get(url, headers=headers) as resp:
             if resp.status != 200:
-                raise ValueError(f"download failed ({resp.status})")
+                raise UserError(f"Slack did not hand over the file (HTTP {resp.status}).")
             if resp.content_type == "text/html":
-                raise ValueError("Slack sent a web page, not the file (is the files:read scope granted?)")
+                raise UserError("Slack sent a web page, not the file: is the files:read scope granted?")
             data = bytearray()
             async for chunk in resp.content.iter_chunked(1 << 16):
                 data += chunk
-                if len(data) > self.max_bytes:
-                    raise ValueError("the file is too large")
+                if len(data) > limit:
+                    raise too_large("The file", len(data), limit)
         return bytes(data)
 
     async def close(self) -> None:

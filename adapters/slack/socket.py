@@ -8,23 +8,20 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING
 
+import aiohttp
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 
 from adapters.slack.port import web_client
 from bot.errors import ConfigError
 
-if TYPE_CHECKING:
-    from adapters.slack.app import SlackBot
-
 
 @contextlib.asynccontextmanager
-async def socket_mode(bot: SlackBot, app_token: str) -> AsyncIterator[AsyncSocketModeHandler]:
-    handler = AsyncSocketModeHandler(
-        bot.app, app_token, web_client=web_client(None, bot.settings.SLACK_API_URL, bot.session)
-    )
+async def socket_mode(app: AsyncApp, app_token: str, api_url: str,
+                      session: aiohttp.ClientSession) -> AsyncIterator[AsyncSocketModeHandler]:
+    handler = AsyncSocketModeHandler(app, app_token, web_client=web_client(None, api_url, session))
     try:
         try:
             await handler.connect_async()  # type: ignore[no-untyped-call]

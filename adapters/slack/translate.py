@@ -86,10 +86,6 @@ def place_of(body: Payload) -> Place:
     return Place(chat="slack", team=w.team, channel=str(channel))
 
 
-def actor_from(w: Who) -> Actor:
-    return Actor(id=w.user, name=w.name or w.user)
-
-
 def is_bare_post(text: str) -> bool:
     """`/late post` with nothing else: the user wants the form."""
     return text.strip().lower() == "post"
@@ -105,28 +101,29 @@ def invocation(body: Payload, actor: Actor) -> Invocation:
 
 
 def press(body: Payload, actor: Actor) -> ButtonPress | None:
-    """The clicked `late:<action>:<request>` button (the request id is also the button's value)."""
+    """The clicked `late:<action>:<ref>` button (the ref is also the button's value); None for
+    anything else, link buttons included (Slack reports their clicks too)."""
     actions = body.get("actions") or []
-    if not actions:
+    if not actions or not isinstance(actions, list) or not isinstance(actions[0], dict):
         return None
     action = actions[0]
     action_id = str(action.get("action_id", ""))
     parsed = parse_custom_id(action_id)
     parts = action_id.split(":")
     name = parsed[0] if parsed else parts[1] if len(parts) >= 2 and parts[1] else ""
-    request_id = str(action.get("value") or (parsed[1] if parsed else ""))
-    if not name or not request_id:
+    ref = str(action.get("value") or (parsed[1] if parsed else ""))
+    if not name or name == "link" or not ref:
         return None
     place = place_of(body)
     container = body.get("container") or {}
     message = body.get("message") or {}
-    ref = None
+    message_ref = None
     ts = container.get("message_ts") or message.get("ts")
     if ts:
         thread = message.get("thread_ts")
-        ref = MessageRef(chat="slack", team=place.team, channel=place.channel, message_id=str(ts),
+        message_ref = MessageRef(chat="slack", team=place.team, channel=place.channel, message_id=str(ts),
                          thread=str(thread) if thread and thread != ts else None)
-    return ButtonPress(actor=actor, place=place, action=name, request_id=request_id, message=ref,
+    return ButtonPress(actor=actor, place=place, action=name, ref=ref, message=message_ref,
                        delivery_id=delivery_id(body))
 
 

@@ -1,14 +1,13 @@
-"""From a parsed post command or a submitted form to a `PostDraft` the approval workflow accepts."""
+"""The draft of a post: from a parsed post command (or a submitted form) to a `PostDraft` the approval
+workflow accepts, refused at once when Late would certainly refuse it."""
 
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from datetime import datetime
 
 from bot import platforms
 from bot.errors import ParseError, UserError
 from bot.late.models import Account
-from bot.messages import Form, FormField
 from bot.request import Media, PostDraft, Target
 from commands.model import PostCommand
 from commands.targets import resolve_targets
@@ -80,58 +79,7 @@ def check(draft: PostDraft, defaults: Collection[str] = ()) -> None:
         raise UserError("Late would refuse this post:\n- " + "\n- ".join(dict.fromkeys(errors)))
 
 
-def post_form(
-    accounts: Sequence[Account],
-    *,
-    form_id: str = "late:post",
-    title: str = "New social post",
-    text: str = "",
-    selected: Sequence[str] = (),
-    when: str = "",
-    timezone: str = "",
-    mode: str = "now",
-    media: Sequence[str] = (),
-    submit: str = "Send for approval",
-) -> Form:
-    """The post modal: the same fields for a new post, the shortcut and Edit."""
-    options = [(a.id, f"{platforms.display_name(a.platform)} @{(a.username or a.id).lstrip('@')}")
-               for a in accounts]
-    return Form(
-        id=form_id,
-        title=title,
-        submit=submit,
-        fields=[
-            FormField(id="text", label="Post text", kind="textarea", value=text, required=True,
-                      hint="A line with only --- splits a thread (X, Threads, Bluesky).", max_length=3000),
-            FormField(id="targets", label="Post to", kind="multiselect", value=list(selected),
-                      options=options, required=True),
-            FormField(id="mode", label="Publish", kind="select", value=mode,
-                      options=[("now", "As soon as approved"), ("schedule", "At the time below"),
-                               ("draft", "Save as a draft on Late")]),
-            FormField(id="when", label="When", kind="datetime", value=when,
-                      placeholder="tomorrow 9am, or 2026-12-01 09:00", hint="Used when Publish is 'at the time'."),
-            FormField(id="tz", label="Time zone", value=timezone, placeholder="Europe/Berlin"),
-            FormField(id="media", label="Media URLs", kind="textarea", value="\n".join(media),
-                      placeholder="https://example.com/photo.jpg (one per line)"),
-        ],
-    )
-
-
-def values_text(values: dict[str, str | list[str]], key: str) -> str:
-    value = values.get(key, "")
-    return value if isinstance(value, str) else ",".join(value)
-
-
-def values_list(values: dict[str, str | list[str]], key: str) -> list[str]:
-    value = values.get(key, [])
-    if isinstance(value, list):
-        return [v for v in value if v]
-    return [v.strip() for v in value.replace("\n", ",").split(",") if v.strip()]
-
-
-def iso_local(dt: datetime | None, zone: str) -> str:
-    if dt is None:
-        return ""
-    from zoneinfo import ZoneInfo
-
-    return dt.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M")
+def accounts_of(draft: PostDraft) -> list[Account]:
+    """The draft's targets as accounts (when the directory no longer lists them)."""
+    return [Account.model_validate({"_id": t.account_id, "platform": t.platform, "username": t.username})
+            for t in draft.targets]

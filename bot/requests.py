@@ -1,0 +1,267 @@
+"""The approval requests in the store, behind intent-named methods (no SQL leaves this module).
+
+Every state change is a compare-and-set with its audit row in the same transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from bot.clock import iso
+from bot.messages import MessageRef, Place
+from bot.request import Outcome, PostDraft, Request, State, idempotency_key, stamp
+from bot.store import AuditRow, Store, Tx
+
+
+@dataclass(frozen=True)
+class NewRequest:
+    """What a new request is made of (the store adds its id, state and times)."""
+
+    id: str
+    draft: PostDraft
+    requester_id: str
+    requester_name: str
+    place: Place
+    approvals_required: int
+    allow_self_approval: bool
+    expires_at: datetime | None
+    # An edit of a Late post latebot did not create: the request updates that post once approved.
+    late_post_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Vote:
+    """The result of recording one approval: whether it completed the quorum and claimed the request."""
+
+    claimed: bool
+    count: int
+    # False when the request was no longer pending at this revision (decided, edited meanwhile).
+    counted: bool = True
+
+
+class Requests:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    # --- reading ---------------------------------------------------------------------------
+
+    async def get(self, request_id: str) -> Request | None:
+        return await self.store.read(lambda db: _load(Tx(db.conn, self.store.clock), request_id))
+
+    async def by_late_post(self, late_post_id: str) -> Request | None:
+        rows = await self._find("late_post_id = ?", [late_post_id], order="created_at DESC", limit=1)
+        return rows[0] if rows else None
+
+    async def open_in(self, place: Place, *, limit: int = 50) -> list[Request]:
+        """Pending, publishing, scheduled and draft requests of one channel, oldest first."""
+        return await self._find(
+            "chat = ? AND team = ? AND channel = ? AND state IN ('pending','publishing','scheduled','draft')",
+            [place.chat, place.team, place.channel],
+            limit=limit,
+        )
+
+    async def due_to_expire(self, now: datetime) -> list[Request]:
+        return await self._find("state = 'pending' AND expires_at <= ?", [iso(now)])
+
+    async def publishing(self, *, updated_before: datetime | None = None) -> list[Request]:
+        """Requests left in `publishing` (a crash, a timeout), optionally only those older than a time."""
+        if updated_before is None:
+            return await self._find("state = 'publishing'", [])
+        return await self._find("state = 'publishing' AND updated_at <= ?", [iso(updated_before)])
+
+    async def scheduled_due(self, now: datetime) -> list[Request]:
+        """Scheduled posts whose time has come, to follow up on Late."""
+        return await self._find(
+            "state = 'scheduled' AND late_post_id IS NOT NULL AND scheduled_for <= ?", [iso(now)],
+            order="scheduled_for",
+        )
+
+    async def _find(
+        self, where: str, params: Sequence[Any], *, order: str = "created_at", limit: int = 500
+    ) -> list[Request]:
+        rows = await self.store.query(
+            f"SELECT * FROM requests WHERE {where} ORDER BY {order} LIMIT {int(limit)}", list(params)
+        )
+        return [Request.from_row(r) for r in rows]
+
+    # --- writing ---------------------------------------------------------------------------
+
+    async def create(self, new: NewRequest, now: datetime) -> Request:
+        digest = new.draft.content_hash()
+
+        def write(tx: Tx) -> None:
+            tx.insert(
+                "requests",
+                {
+                    "id": new.id,
+                    "state": "pending",
+                    "chat": new.place.chat,
+                    "team": new.place.team,
+                    "channel": new.place.channel,
+                    "requester_id": new.requester_id,
+                    "requester_name": new.requester_name,
+                    "profile_id": new.draft.profile_id,
+                    "revision": 1,
+                    "draft": new.draft.model_dump_json(),
+                    "content_hash": digest,
+                    "idempotency_key": idempotency_key(new.id, 1),
+                    "late_post_id": new.late_post_id,
+                    "approvals_required": new.approvals_required,
+                    "allow_self_approval": int(new.allow_self_approval),
+                    "created_at": iso(now),
+                    "updated_at": iso(now),
+                    "expires_at": stamp(new.expires_at),
+                    "scheduled_for": stamp(new.draft.scheduled_for),
+                },
+            )
+            _add_revision(tx, new.id, 1, new.draft, new.requester_name, now)
+            tx.audit(
+                AuditRow(
+                    actor=new.requester_name, action="submit", request_id=new.id, to_state="pending",
+                    content_hash=digest, late_post_id=new.late_post_id,
+                )
+            )
+
+        await self.store.write(write)
+        created = await self.get(new.id)
+        assert created is not None
+        return created
+
+    async def set_card(self, request_id: str, ref: MessageRef) -> None:
+        def write(tx: Tx) -> None:
+            tx.execute(
+                "UPDATE requests SET card_chat=?, card_channel=?, card_message_id=?, card_thread=? WHERE id=?",
+                [ref.chat, ref.channel, ref.message_id, ref.thread, request_id],
+            )
+
+        await self.store.write(write)
+
+    async def transition(
+        self,
+        request: Request,
+        to_state: State,
+        *,
+        actor: str,
+        action: str,
+        from_states: Sequence[State] | None = None,
+        changes: Mapping[str, Any] | None = None,
+        outcome: Outcome | None = None,
+        detail: Mapping[str, Any] | None = None,
+    ) -> bool:
+        """Compare-and-set `request` from its state (or `from_states`) to `to_state`, with one audit row."""
+        now = self.store.clock.now()
+        values: dict[str, Any] = {"state": to_state, "updated_at": iso(now), **(changes or {})}
+        if outcome is not None:
+            values["outcome"] = outcome.model_dump_json()
+            if outcome.late_post_id:
+                values["late_post_id"] = outcome.late_post_id
+        audit = AuditRow(
+            actor=actor,
+            action=action,
+            request_id=request.id,
+            from_state=request.state if from_states is None else ",".join(from_states),
+            to_state=to_state,
+            content_hash=request.content_hash,
+            idempotency_key=values.get("idempotency_key", request.idempotency_key),
+            late_post_id=values.get("late_post_id", request.late_post_id),
+            detail=detail,
+        )
+
+        def write(tx: Tx) -> bool:
+            return tx.compare_and_set("requests", request.id, from_states or [request.state], values, audit)
+
+        return await self.store.write(write)
+
+    async def record_approval(self, request: Request, approver_id: str, approver_name: str, now: datetime) -> Vote:
+        """Add one approval of the request's current revision; when the quorum is reached, claim
+        `pending -> publishing` with its idempotency key. One transaction: two approvers racing for
+        the last vote cannot both claim it."""
+        key = idempotency_key(request.id, request.revision)
+        at = iso(now)
+
+        def write(tx: Tx) -> Vote:
+            row = tx.one("SELECT state, revision FROM requests WHERE id = ?", [request.id])
+            if row is None or row["state"] != "pending" or row["revision"] != request.revision:
+                return Vote(claimed=False, count=0, counted=False)
+            tx.insert(
+                "approvals",
+                {"request_id": request.id, "revision": request.revision, "approver_id": approver_id,
+                 "approver_name": approver_name, "at": at},
+                or_ignore=True,
+            )
+            got = tx.one(
+                "SELECT count(*) AS n FROM approvals WHERE request_id = ? AND revision = ?",
+                [request.id, request.revision],
+            )
+            n = int(got["n"]) if got else 0
+            if n < request.approvals_required:
+                tx.audit(AuditRow(
+                    actor=approver_name, action="approve", request_id=request.id, from_state="pending",
+                    to_state="pending", content_hash=request.content_hash,
+                    detail={"approvals": n, "required": request.approvals_required},
+                ))
+                return Vote(claimed=False, count=n)
+            won = tx.compare_and_set(
+                "requests", request.id, "pending",
+                {"state": "publishing", "idempotency_key": key, "decided_by": approver_name,
+                 "decided_at": at, "updated_at": at},
+                AuditRow(
+                    actor=approver_name, action="approve", request_id=request.id, from_state="pending",
+                    to_state="publishing", content_hash=request.content_hash, idempotency_key=key,
+                    late_post_id=request.late_post_id,
+                ),
+            )
+            return Vote(claimed=won, count=n)
+
+        return await self.store.write(write)
+
+    async def revise(
+        self, request: Request, draft: PostDraft, *, author: str, now: datetime, expires_at: datetime
+    ) -> bool:
+        """Replace the draft with a new revision, back to `pending`; approvals given so far are void
+        (they belong to the old revision)."""
+        revision = request.revision + 1
+        digest = draft.content_hash()
+
+        def write(tx: Tx) -> bool:
+            won = tx.compare_and_set(
+                "requests", request.id, request.state,
+                {"state": "pending", "revision": revision, "draft": draft.model_dump_json(),
+                 "content_hash": digest, "updated_at": iso(now), "decided_by": None, "decided_at": None,
+                 "expires_at": iso(expires_at), "scheduled_for": stamp(draft.scheduled_for)},
+                AuditRow(actor=author, action="edit", request_id=request.id, from_state=request.state,
+                         to_state="pending", content_hash=digest, late_post_id=request.late_post_id),
+            )
+            if won:
+                _add_revision(tx, request.id, revision, draft, author, now)
+            return won
+
+        return await self.store.write(write)
+
+
+def _load(tx: Tx, request_id: str) -> Request | None:
+    row = tx.one("SELECT * FROM requests WHERE id = ?", [request_id])
+    if row is None:
+        return None
+    names = tx.all(
+        "SELECT approver_name FROM approvals WHERE request_id = ? AND revision = ? ORDER BY at",
+        [request_id, row["revision"]],
+    )
+    return Request.from_row(row, [n["approver_name"] for n in names])
+
+
+def _add_revision(tx: Tx, request_id: str, revision: int, draft: PostDraft, author: str, now: datetime) -> None:
+    tx.insert(
+        "revisions",
+        {
+            "request_id": request_id,
+            "revision": revision,
+            "draft": draft.model_dump_json(),
+            "content_hash": draft.content_hash(),
+            "author": author,
+            "at": iso(now),
+        },
+    )
