@@ -7,15 +7,19 @@ import asyncio
 import contextlib
 import logging
 import sys
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Literal, cast
 
+from bot.clock import SystemClock
 from bot.core import SANDBOX_BANNER, Core, open_core
 from bot.errors import ConfigError, LateError
+from bot.late.client import LateClient
 from bot.logs import setup_logging
 from bot.settings import Settings, load_settings
 from commands.router import Router
 
 log = logging.getLogger("latebot")
+Tick = Callable[[], Awaitable[None]]
 
 
 def parser() -> argparse.ArgumentParser:
@@ -57,12 +61,27 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
             "LATE_API_KEY is not set: refusing to start a chat bot on the sandbox (nothing would be "
             "published). Set LATE_API_KEY, or pass --sandbox to try it anyway."
         )
-    async with open_core(settings) as core:
+    async with late_port(settings) as (late, before_tick), open_core(
+        settings, late=late, before_tick=before_tick
+    ) as core:
         if args.command == "console":
             return await console(core)
         if args.command == "health":
             return await health(core)
         return await serve(core, args)
+
+
+@contextlib.asynccontextmanager
+async def late_port(settings: Settings) -> AsyncIterator[tuple[LateClient, Tick | None]]:
+    """Late itself with LATE_API_KEY; otherwise the sandbox, on a database beside LATEBOT_DB."""
+    if settings.LATE_API_KEY is not None:
+        async with LateClient(settings.LATE_BASE_URL, settings.LATE_API_KEY) as late:
+            yield late, None
+        return
+    from adapters.sandbox import open_sandbox, sandbox_path
+
+    async with open_sandbox(sandbox_path(settings.LATEBOT_DB), SystemClock()) as sandbox:
+        yield sandbox.client, sandbox.engine.tick
 
 
 async def console(core: Core) -> int:

@@ -1,11 +1,11 @@
-"""Wiring of the core: settings -> store, Late client (or sandbox), directory, approvals, scheduler."""
+"""Wiring of the core: settings and a Late client -> store, directory, approvals, scheduler."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 
 from bot.approval import Approvals
@@ -57,21 +57,16 @@ async def open_core(
     *,
     clock: Clock | None = None,
     ids: IdGen | None = None,
-    late: LateClient | None = None,
+    late: LateClient,
+    before_tick: Callable[[], Awaitable[None]] | None = None,
 ) -> AsyncIterator[Core]:
-    """Build the core; without LATE_API_KEY it runs on the sandbox (nothing is published)."""
+    """Build the core on `late` (Late itself or the sandbox: the caller chooses, opens and closes it).
+
+    `before_tick` runs before each scheduler tick (the sandbox publishes what is due there).
+    """
     clock = clock or SystemClock()
     store = await Store(settings.LATEBOT_DB, clock=clock).open()
-    engine = None
     try:
-        if late is None:
-            if settings.sandbox:
-                from bot.sandbox import open_sandbox
-
-                engine, late = await open_sandbox(store, clock)
-            else:
-                assert settings.LATE_API_KEY is not None
-                late = LateClient(settings.LATE_BASE_URL, settings.LATE_API_KEY)
         chats = Chats()
         policies = Policies(store)
         approvals = Approvals(
@@ -83,7 +78,6 @@ async def open_core(
             policies=policies,
             footer=SANDBOX_BANNER if settings.sandbox else "",
         )
-        before_tick = engine.tick if engine is not None else None
         core = Core(
             settings=settings,
             store=store,
@@ -100,6 +94,5 @@ async def open_core(
             yield core
         finally:
             await core.stop_background()
-            await late.aclose()
     finally:
         await store.close()

@@ -15,6 +15,7 @@ from pathlib import Path
 from adapters.console.session import ConsoleSession
 from bot.clock import Clock, FixedClock, SequentialIds
 from bot.core import Core, open_core
+from bot.late.client import LateClient
 from bot.settings import Settings
 from commands.router import Router
 from tests.fakes.late_server import FakeLate
@@ -90,5 +91,9 @@ async def core_harness(
             late = await stack.enter_async_context(FakeLate(api_key=API_KEY, clock=clock))
             await late.engine.seed_demo()
         s = settings_for(tmp_path, late.url, **settings)
-        core = await stack.enter_async_context(open_core(s, clock=clock, ids=ids or SequentialIds("r")))
+        assert s.LATE_API_KEY is not None
+        client = await stack.enter_async_context(LateClient(s.LATE_BASE_URL, s.LATE_API_KEY))
+        core = await stack.enter_async_context(
+            open_core(s, late=client, clock=clock, ids=ids or SequentialIds("r"))
+        )
         yield Harness(core=core, router=Router(core), late=late, settings=s, clock=clock, tmp_path=tmp_path)

@@ -12,6 +12,7 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
+from adapters.sandbox.plan import Plan
 from bot.clock import FixedClock
 from bot.errors import (
     LateAuthError,
@@ -26,7 +27,6 @@ from bot.errors import (
 )
 from bot.late.client import LateClient
 from bot.late.models import CreatePostBody, MediaFile, PlatformTarget
-from bot.sandbox.plan import Plan
 from tests.fakes.late_server import FakeLate, Naps
 
 KEY = "sk_test_client_5f0c1e2d3b4a"

@@ -10,10 +10,10 @@ from typing import Any
 import httpx
 import pytest
 
+from adapters.sandbox.plan import Plan
 from bot.clock import FixedClock, SequentialIds
 from bot.errors import LateValidationError
 from bot.late.client import LateClient
-from bot.sandbox.plan import Plan
 from tests.fakes.late_server import FakeLate, Naps
 
 KEY = "sk_test_engine_1234"

@@ -6,9 +6,9 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.sandbox import accounts, boards, bulk, feed, media, posts, usage
-from bot.sandbox.context import Context
-from bot.sandbox.inbound import Inbound, Refusal, Reply
+from adapters.sandbox import accounts, boards, bulk, feed, media, posts, usage
+from adapters.sandbox.context import Context
+from adapters.sandbox.inbound import Inbound, Refusal, Reply
 from bot.store import Tx
 
 Handler = Callable[[Context, Tx, Inbound], Reply]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from bot.sandbox.inbound import Refusal
+from adapters.sandbox.inbound import Refusal
 from bot.store import Tx
 
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from adapters.sandbox import health
+from adapters.sandbox.context import Context
+from adapters.sandbox.inbound import Inbound, Refusal, Reply
+from adapters.sandbox.plan import check_profile
+from adapters.sandbox.tables import account_doc, profile_doc
 from bot.clock import iso
-from bot.sandbox import health
-from bot.sandbox.context import Context
-from bot.sandbox.inbound import Inbound, Refusal, Reply
-from bot.sandbox.plan import check_profile
-from bot.sandbox.tables import account_doc, profile_doc
 from bot.store import Tx
 
 

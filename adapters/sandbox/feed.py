@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import hashlib
 
-from bot.sandbox.context import Context
-from bot.sandbox.inbound import Inbound, Refusal, Reply
+from adapters.sandbox.context import Context
+from adapters.sandbox.inbound import Inbound, Refusal, Reply
 from bot.store import Tx
 
 SORTS = ("hot", "new", "top", "rising")

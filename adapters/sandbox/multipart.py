@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.sandbox.inbound import Refusal
+from adapters.sandbox.inbound import Refusal
 
 _PARAM = re.compile(r';\s*([\w-]+)="?([^";]*)"?')
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from bot.sandbox.context import Context
-from bot.sandbox.inbound import Inbound, Refusal, Reply
-from bot.sandbox.tables import settings_of
+from adapters.sandbox.context import Context
+from adapters.sandbox.inbound import Inbound, Refusal, Reply
+from adapters.sandbox.tables import settings_of
 from bot.store import Tx
 
 DEMO_BOARDS = [{"id": "inspiration", "name": "Inspiration"}, {"id": "engineering", "name": "Engineering"}]

@@ -7,10 +7,10 @@ import io
 import re
 from typing import Any
 
-from bot.sandbox import multipart
-from bot.sandbox.context import Context
-from bot.sandbox.inbound import Inbound, Refusal, Reply
-from bot.sandbox.posts import create
+from adapters.sandbox import multipart
+from adapters.sandbox.context import Context
+from adapters.sandbox.inbound import Inbound, Refusal, Reply
+from adapters.sandbox.posts import create
 from bot.store import Tx
 
 _SPLIT = re.compile(r"[,;\s]+")
