@@ -1,4 +1,4 @@
-"""Just enough multipart/form-data parsing for `POST /v1/media` and the bulk CSV upload."""
+"""Just enough multipart/form-data parsing for `POST /v1/media`."""
 
 from __future__ import annotations
 

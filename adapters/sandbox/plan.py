@@ -16,10 +16,6 @@ class Plan:
     profiles: int = 50
     billing_period: str = "monthly"
 
-    @classmethod
-    def free(cls) -> Plan:
-        return cls(name="Free", uploads=10, profiles=2)
-
 
 def uploads_used(tx: Tx) -> int:
     row = tx.one("SELECT count(*) AS n FROM sandbox_posts WHERE counted = 1")
@@ -42,26 +38,6 @@ def check_upload(plan: Plan, tx: Tx) -> None:
             limit=plan.uploads,
             current=used,
             billingPeriod=plan.billing_period,
-        )
-
-
-def check_profile(plan: Plan, tx: Tx) -> None:
-    used = profiles_used(tx)
-    if used >= plan.profiles:
-        raise Refusal(
-            403,
-            f"Profile limit reached. Your {plan.name} plan allows {plan.profiles} profiles. "
-            f"You currently have {used}.",
-            planName=plan.name,
-            limit=plan.profiles,
-            current=used,
-            details={
-                "resource": "profiles",
-                "plan": plan.name,
-                "currentUsage": used,
-                "limit": plan.profiles,
-                "window": "total",
-            },
         )
 
 

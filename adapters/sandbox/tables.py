@@ -123,10 +123,6 @@ def profile_url(platform: str, username: str) -> str:
     }.get(platform, f"https://{platform}.example/{handle}")
 
 
-def account_row(tx: Tx, account_id: str) -> dict[str, Any] | None:
-    return tx.one("SELECT * FROM sandbox_accounts WHERE id = ?", [account_id])
-
-
 def settings_of(row: dict[str, Any]) -> dict[str, Any]:
     value = json.loads(row["settings"] or "{}")
     return value if isinstance(value, dict) else {}
