@@ -13,10 +13,10 @@ import contextlib
 import logging
 import sys
 from collections.abc import AsyncIterator
-from pathlib import Path
-from typing import Any, Literal, cast
+from typing import Literal, cast
 
 from adapters.http import HttpServer
+from adapters.sandbox import LateEngine, open_sandbox, sandbox_path
 from bot.clock import Clock, SystemClock
 from bot.core import SANDBOX_BANNER, Core, open_core
 from bot.errors import ConfigError, LateError
@@ -24,7 +24,6 @@ from bot.late.client import LateClient
 from bot.logs import setup_logging
 from bot.runtime import Service, run_services
 from bot.settings import Settings, load_settings
-from bot.store import Store
 from commands.router import Router
 
 log = logging.getLogger("latebot")
@@ -65,17 +64,12 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
 
-def sandbox_path(db: Path) -> Path | str:
-    """The sandbox's own database, next to latebot's (`latebot.db` -> `latebot.sandbox.db`)."""
-    return ":memory:" if str(db) == ":memory:" else db.with_suffix(".sandbox" + (db.suffix or ".db"))
-
-
 class _Ticker:
     """The sandbox's stand-in for Late's own scheduler: publishes what is due, every second."""
 
     name = "sandbox"
 
-    def __init__(self, engine: Any) -> None:
+    def __init__(self, engine: LateEngine) -> None:
         self.engine = engine
 
     async def run(self) -> None:
@@ -83,22 +77,15 @@ class _Ticker:
 
 
 @contextlib.asynccontextmanager
-async def late_for(settings: Settings, clock: Clock) -> AsyncIterator[tuple[LateClient, Any]]:
+async def late_for(settings: Settings, clock: Clock) -> AsyncIterator[tuple[LateClient, LateEngine | None]]:
     """The Late client this process talks to, and the sandbox engine when it is the sandbox."""
     if not settings.sandbox:
         assert settings.LATE_API_KEY is not None
         async with LateClient(settings.LATE_BASE_URL, settings.LATE_API_KEY, clock=clock) as late:
             yield late, None
         return
-    from bot.sandbox import open_sandbox
-
-    store = await Store(sandbox_path(settings.LATEBOT_DB), migrations=[], clock=clock).open()
-    try:
-        engine, late = await open_sandbox(store, clock)
-        async with late:
-            yield late, engine
-    finally:
-        await store.close()
+    async with open_sandbox(sandbox_path(settings.LATEBOT_DB), clock) as sandbox:
+        yield sandbox.client, sandbox.engine
 
 
 async def _run(args: argparse.Namespace, settings: Settings) -> int:
@@ -118,7 +105,7 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
         return await serve(core, args, engine)
 
 
-async def console(core: Core, engine: Any) -> int:
+async def console(core: Core, engine: LateEngine | None) -> int:
     from adapters.console.session import HELP, ConsoleSession
 
     router = Router(core)
@@ -190,7 +177,7 @@ def chat_services(core: Core, router: Router, command: str, http: HttpServer) ->
     return services
 
 
-async def serve(core: Core, args: argparse.Namespace, engine: Any) -> int:
+async def serve(core: Core, args: argparse.Namespace, engine: LateEngine | None) -> int:
     router = Router(core)
     http = HttpServer(port=args.port)
     services: list[Service] = [http, *chat_services(core, router, args.command, http), core.scheduler]

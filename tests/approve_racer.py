@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from bot.core import open_core
+from bot.late.client import LateClient
 from bot.messages import ButtonPress, Form, Place, Reply
 from bot.settings import Settings
 from commands.router import Router
@@ -46,7 +47,7 @@ async def press_all(router: Router, request_ids: list[str], approvers: list[str]
 async def main(db: str, late_url: str, key: str, ids: str, approvers: str) -> None:
     settings = Settings(_env_file=None, LATEBOT_DB=Path(db), LATE_API_KEY=key, LATE_BASE_URL=late_url)  # type: ignore[call-arg]
     sink: list[str] = []
-    async with open_core(settings) as core:
+    async with LateClient(late_url, key) as late, open_core(settings, late=late) as core:
         await press_all(Router(core), ids.split(","), approvers.split(","), sink)
     print(json.dumps({"replies": sink}))
 

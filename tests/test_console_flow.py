@@ -199,8 +199,8 @@ async def test_outcome_duplicate_links_the_existing_post(tmp_path: Path) -> None
 
 
 async def test_outcome_plan_limit_is_explained(tmp_path: Path) -> None:
+    from adapters.sandbox.plan import Plan
     from bot.clock import FixedClock
-    from bot.sandbox.plan import Plan
     from tests.fakes.late_server import FakeLate
     from tests.harness import API_KEY, START
 

@@ -14,7 +14,6 @@ from bot.late.models import (
     PlatformEntry,
     Post,
     PostPage,
-    RedditFeed,
     Subreddit,
     UsageStats,
 )
@@ -119,10 +118,6 @@ def test_shapes_from_the_docs() -> None:
     assert Subreddit.model_validate(
         {"name": "reactjs", "display_name_prefixed": "r/reactjs"}
     ).display_name_prefixed
-    feed = RedditFeed.model_validate(
-        {"posts": [{"id": "abc", "numComments": 4, "over18": False}], "after": "t3_x"}
-    )
-    assert feed.items[0].num_comments == 4 and feed.after == "t3_x"
 
 
 def test_a_page_without_a_page_count_has_more_when_full() -> None:

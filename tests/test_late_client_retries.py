@@ -129,26 +129,25 @@ async def test_posts_without_a_key_are_never_repeated_after_an_unknown_outcome(l
         late.fail("POST", "/v1/posts/*/retry", 500)
         with pytest.raises(LateServerError):
             await client.retry_post(failed.post.id)
-        late.stall_after("POST", "/v1/profiles", 2.0)
+        late.stall_after("POST", "/v1/media", 2.0)
         with pytest.raises(LateTimeoutError):
-            await client.create_profile("Second brand")
+            await client.upload_media([MediaFile("a.png", b"\x89PNG")])
         late.drop("POST", "/v1/media", after_processing=True)
         with pytest.raises(LateConnectionError):
-            await client.upload_media([MediaFile("a.png", b"\x89PNG")])
+            await client.upload_media([MediaFile("b.png", b"\x89PNG")])
     assert len(late.calls("POST", "/v1/posts/*/retry")) == 1
-    assert len(late.calls("POST", "/v1/profiles")) == 1
-    assert len(late.calls("POST", "/v1/media")) == 1
+    assert len(late.calls("POST", "/v1/media")) == 2
     assert naps.calls == []
 
 
 async def test_a_post_without_a_key_is_repeated_after_a_429(late: FakeLate) -> None:
-    late.fail("POST", "/v1/profiles", 429, headers={"Retry-After": "3"})
+    late.fail("POST", "/v1/media", 429, headers={"Retry-After": "3"})
     clock = FixedClock(START)
     naps = Naps(clock)
     async with late.client(sleep=naps, clock=clock) as client:
-        profile = await client.create_profile("Second brand")
-    assert profile.name == "Second brand" and naps.calls == [3.0]
-    assert len(late.calls("POST", "/v1/profiles")) == 2
+        [uploaded] = await client.upload_media([MediaFile("a.png", b"\x89PNG")])
+    assert uploaded.filename == "a.png" and naps.calls == [3.0]
+    assert len(late.calls("POST", "/v1/media")) == 2
 
 
 # --- safe methods -------------------------------------------------------------------------------

@@ -23,7 +23,6 @@ from bot.late.account import Account, AccountHealthDetail, HealthReport
 from bot.late.answer import items_of, json_of, parse, post_of
 from bot.late.backoff import Backoff
 from bot.late.body import CreatePostBody, UpdatePostBody
-from bot.late.bulk import BulkUploadResult
 from bot.late.connect import ConnectUrl
 from bot.late.failure import error_for
 from bot.late.media import MediaFile, MediaUpload, UploadedFile, media_from_url
@@ -31,7 +30,7 @@ from bot.late.pinterest import PinterestBoards
 from bot.late.post import CreatePostResult, Post, PostPage
 from bot.late.profile import Profile
 from bot.late.ratelimit import RateLimit, RateLimitState, Sleep
-from bot.late.reddit import RedditFeed, RedditSubreddits
+from bot.late.reddit import RedditSubreddits
 from bot.late.session import Answer, Call, LateSession
 from bot.late.transport import AiohttpTransport
 from bot.late.usage import UsageStats
@@ -121,14 +120,6 @@ class LateClient:
     async def list_profiles(self) -> list[Profile]:
         data = await self._get("/v1/profiles")
         return [parse(Profile, p) for p in items_of(data, "profiles")]
-
-    async def create_profile(
-        self, name: str, *, description: str | None = None, color: str | None = None
-    ) -> Profile:
-        body = {k: v for k, v in {"name": name, "description": description, "color": color}.items() if v}
-        answer = await self._send(Call("POST", "/v1/profiles", json=body, repeatable=False))
-        data = json_of(answer.response)
-        return parse(Profile, data.get("profile", data) if isinstance(data, dict) else data)
 
     async def list_accounts(self, profile_id: str | None = None) -> list[Account]:
         data = await self._get("/v1/accounts", {"profileId": profile_id})
@@ -276,23 +267,6 @@ class LateClient:
             return post_of(data)
         return await self.get_post(post_id)
 
-    async def bulk_upload(
-        self, csv: bytes | str, *, filename: str = "posts.csv", dry_run: bool = False
-    ) -> BulkUploadResult:
-        content = csv.encode() if isinstance(csv, str) else csv
-        call = Call(
-            "POST",
-            "/v1/posts/bulk-upload",
-            params={"dryRun": "true"} if dry_run else None,
-            files=[("file", (filename, content, "text/csv"))],
-            timeout=self._publish_timeout,
-            repeatable=dry_run,  # a dry run creates nothing
-        )
-        answer = await self._send(call)
-        result = parse(BulkUploadResult, json_of(answer.response))
-        result.http_status = answer.response.status_code
-        return result
-
     # --- media, usage, platform settings -----------------------------------------------------
 
     async def upload_media(self, files: Sequence[MediaFile]) -> list[UploadedFile]:
@@ -308,38 +282,8 @@ class LateClient:
     async def pinterest_boards(self, account_id: str) -> PinterestBoards:
         return parse(PinterestBoards, await self._get(f"/v1/accounts/{_seg(account_id)}/pinterest-boards"))
 
-    async def set_default_pinterest_board(
-        self, account_id: str, board_id: str, board_name: str | None = None
-    ) -> None:
-        body = {"defaultBoardId": board_id, **({"defaultBoardName": board_name} if board_name else {})}
-        await self._send(Call("PUT", f"/v1/accounts/{_seg(account_id)}/pinterest-boards", json=body))
-
     async def reddit_subreddits(self, account_id: str) -> RedditSubreddits:
         return parse(RedditSubreddits, await self._get(f"/v1/accounts/{_seg(account_id)}/reddit-subreddits"))
-
-    async def set_default_subreddit(self, account_id: str, subreddit: str) -> None:
-        body = {"defaultSubreddit": subreddit}
-        await self._send(Call("PUT", f"/v1/accounts/{_seg(account_id)}/reddit-subreddits", json=body))
-
-    async def reddit_feed(
-        self,
-        account_id: str,
-        *,
-        subreddit: str | None = None,
-        sort: str = "hot",
-        limit: int = 25,
-        after: str | None = None,
-        period: str | None = None,
-    ) -> RedditFeed:
-        params = {
-            "accountId": account_id,
-            "subreddit": subreddit,
-            "sort": sort,
-            "limit": limit,
-            "after": after,
-            "t": period,
-        }
-        return parse(RedditFeed, await self._get("/v1/reddit/feed", params))
 
 
 def _seg(value: str) -> str:

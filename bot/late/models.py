@@ -14,7 +14,6 @@ from bot.late.account import (
 )
 from bot.late.base import LateModel
 from bot.late.body import CreatePostBody, PlatformTarget, UpdatePostBody
-from bot.late.bulk import BulkRow, BulkUploadResult
 from bot.late.connect import ConnectUrl
 from bot.late.media import MediaFile, MediaUpload, UploadedFile, media_from_url
 from bot.late.pinterest import PinterestBoard, PinterestBoards
@@ -29,7 +28,7 @@ from bot.late.post import (
     PostPage,
 )
 from bot.late.profile import Profile, ProfileRef
-from bot.late.reddit import RedditFeed, RedditFeedItem, RedditSubreddits, Subreddit
+from bot.late.reddit import RedditSubreddits, Subreddit
 from bot.late.usage import UsageCounts, UsageLimits, UsageStats
 
 __all__ = [
@@ -37,8 +36,6 @@ __all__ = [
     "Account",
     "AccountHealth",
     "AccountHealthDetail",
-    "BulkRow",
-    "BulkUploadResult",
     "ConnectUrl",
     "CreatePostBody",
     "CreatePostResult",
@@ -59,8 +56,6 @@ __all__ = [
     "PostPage",
     "Profile",
     "ProfileRef",
-    "RedditFeed",
-    "RedditFeedItem",
     "RedditSubreddits",
     "Scope",
     "Subreddit",

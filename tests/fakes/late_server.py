@@ -24,11 +24,11 @@ from typing import Any
 import httpx
 from aiohttp import web
 
+from adapters.sandbox.engine import LateEngine
+from adapters.sandbox.plan import Plan
+from adapters.sandbox.tables import sandbox_store
 from bot.clock import Clock, FixedClock, IdGen, SystemClock
 from bot.late.client import LateClient
-from bot.sandbox.engine import LateEngine
-from bot.sandbox.plan import Plan
-from bot.store import Store
 
 
 class Naps:
@@ -115,7 +115,7 @@ class FakeLate:
     ) -> None:
         self.api_key = api_key
         self.clock = clock or SystemClock()
-        self.store = Store(store_path, clock=self.clock, migrations=[])
+        self.store = sandbox_store(store_path, self.clock)
         # Nothing else writes to the fake's store, so its answers to reads may be reused until a write.
         self.engine = LateEngine(
             self.store, clock=self.clock, api_key=api_key, ids=ids, plan=plan, cache_reads=True

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from adapters.sandbox.health import failure_reason
+from adapters.sandbox.permalinks import permalink, platform_post_id
+from adapters.sandbox.tables import dump_doc, load_doc, ref_id, settings_of
 from bot.clock import iso
-from bot.sandbox.health import failure_reason
-from bot.sandbox.permalinks import permalink, platform_post_id
-from bot.sandbox.tables import dump_doc, load_doc, ref_id, settings_of
 from bot.store import Tx
 
 

@@ -8,9 +8,9 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from adapters.sandbox.inbound import Refusal
+from adapters.sandbox.tables import settings_of
 from bot.clock import iso
-from bot.sandbox.inbound import Refusal
-from bot.sandbox.tables import settings_of
 from bot.store import Tx
 
 Mode = Literal["draft", "now", "scheduled"]

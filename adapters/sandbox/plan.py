@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from bot.sandbox.inbound import Refusal
+from adapters.sandbox.inbound import Refusal
 from bot.store import Tx
 
 
@@ -15,10 +15,6 @@ class Plan:
     uploads: int = -1  # posts per billing period; -1 is unlimited
     profiles: int = 50
     billing_period: str = "monthly"
-
-    @classmethod
-    def free(cls) -> Plan:
-        return cls(name="Free", uploads=10, profiles=2)
 
 
 def uploads_used(tx: Tx) -> int:
@@ -42,26 +38,6 @@ def check_upload(plan: Plan, tx: Tx) -> None:
             limit=plan.uploads,
             current=used,
             billingPeriod=plan.billing_period,
-        )
-
-
-def check_profile(plan: Plan, tx: Tx) -> None:
-    used = profiles_used(tx)
-    if used >= plan.profiles:
-        raise Refusal(
-            403,
-            f"Profile limit reached. Your {plan.name} plan allows {plan.profiles} profiles. "
-            f"You currently have {used}.",
-            planName=plan.name,
-            limit=plan.profiles,
-            current=used,
-            details={
-                "resource": "profiles",
-                "plan": plan.name,
-                "currentUsage": used,
-                "limit": plan.profiles,
-                "window": "total",
-            },
         )
 
 

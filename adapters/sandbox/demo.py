@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from adapters.sandbox.accounts import add_profile
+from adapters.sandbox.context import Context
 from bot.clock import iso
-from bot.sandbox.accounts import add_profile
-from bot.sandbox.context import Context
 from bot.store import Tx
 
 DEMO_PROFILE = "Demo Brand"

@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from adapters.sandbox.context import Context
+from adapters.sandbox.dedup import refuse_duplicate, remember, replay
+from adapters.sandbox.inbound import Inbound, Refusal, Reply
+from adapters.sandbox.plan import check_upload
+from adapters.sandbox.publisher import publish
+from adapters.sandbox.rules import Checked, check
+from adapters.sandbox.tables import dump_doc, load_doc, post_row, ref_id
 from bot.clock import iso, parse_iso
-from bot.sandbox.context import Context
-from bot.sandbox.dedup import refuse_duplicate, remember, replay
-from bot.sandbox.inbound import Inbound, Refusal, Reply
-from bot.sandbox.plan import check_upload
-from bot.sandbox.publisher import publish
-from bot.sandbox.rules import Checked, check
-from bot.sandbox.tables import dump_doc, load_doc, post_row, ref_id
 from bot.store import Tx
 
 EDITABLE = ("draft", "scheduled")

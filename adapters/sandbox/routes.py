@@ -6,9 +6,9 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.sandbox import accounts, boards, bulk, feed, media, posts, usage
-from bot.sandbox.context import Context
-from bot.sandbox.inbound import Inbound, Refusal, Reply
+from adapters.sandbox import accounts, boards, media, posts, usage
+from adapters.sandbox.context import Context
+from adapters.sandbox.inbound import Inbound, Refusal, Reply
 from bot.store import Tx
 
 Handler = Callable[[Context, Tx, Inbound], Reply]
@@ -31,18 +31,13 @@ def _route(method: str, path: str, handler: Handler, *, cacheable: bool = False)
 
 ROUTES = [
     _route("GET", "/v1/profiles", accounts.handle_profiles, cacheable=True),
-    _route("POST", "/v1/profiles", accounts.handle_create_profile),
     _route("GET", "/v1/accounts", accounts.handle_accounts, cacheable=True),
     _route("GET", "/v1/accounts/health", accounts.handle_health),
     _route("GET", "/v1/accounts/{id}/health", accounts.handle_account_health),
     _route("GET", "/v1/accounts/{id}/pinterest-boards", boards.handle_boards, cacheable=True),
-    _route("PUT", "/v1/accounts/{id}/pinterest-boards", boards.handle_set_board),
     _route("GET", "/v1/accounts/{id}/reddit-subreddits", boards.handle_subreddits, cacheable=True),
-    _route("PUT", "/v1/accounts/{id}/reddit-subreddits", boards.handle_set_subreddit),
-    _route("GET", "/v1/reddit/feed", feed.handle_feed),
     _route("GET", "/v1/posts", posts.handle_list, cacheable=True),
     _route("POST", "/v1/posts", posts.handle_create),
-    _route("POST", "/v1/posts/bulk-upload", bulk.handle_bulk),
     _route("GET", "/v1/posts/{id}", posts.handle_get, cacheable=True),
     _route("PUT", "/v1/posts/{id}", posts.handle_update),
     _route("DELETE", "/v1/posts/{id}", posts.handle_delete),

@@ -17,11 +17,11 @@ from typing import Any, TypeVar
 
 import httpx
 
+from adapters.sandbox import demo, publisher, routes
+from adapters.sandbox.inbound import Inbound, Refusal, Reply
+from adapters.sandbox.plan import Plan
+from adapters.sandbox.tables import SANDBOX_MIGRATIONS, load_doc
 from bot.clock import Clock, IdGen, iso
-from bot.sandbox import demo, publisher, routes
-from bot.sandbox.inbound import Inbound, Refusal, Reply
-from bot.sandbox.plan import Plan
-from bot.sandbox.tables import SCHEMA, load_doc
 from bot.store import Store, Tx
 
 log = logging.getLogger("latebot.sandbox")
@@ -53,7 +53,7 @@ class LateEngine:
         self.plan = plan or Plan()
         self.publish_delay = timedelta(0)
         self.dedup_before_idempotency = False
-        self._key = api_key
+        self.api_key = api_key
         # Answers to reads that depend on stored state only, reused until the next write. Only for a
         # store that nothing but this engine writes to (the test fake's); see `_write`.
         self.cache_reads = cache_reads
@@ -63,18 +63,18 @@ class LateEngine:
         self._setup_lock = asyncio.Lock()
 
     async def setup(self) -> None:
-        """Create the sandbox_* tables if missing; safe to call again."""
+        """Record the signup date on first use; safe to call again. The tables are the store's migrations."""
         async with self._setup_lock:
             if self._ready:
                 return
-
-            def create(tx: Tx) -> None:
-                for statement in SCHEMA.split(";"):
-                    if statement.strip():
-                        tx.execute(statement)
-                tx.insert("sandbox_meta", {"key": "signup", "value": iso(self.clock.now())}, or_ignore=True)
-
-            await self._write(create)
+            if self.store.migrations != SANDBOX_MIGRATIONS:
+                # Never latebot's own database: the sandbox's tables stay out of the product's schema.
+                raise ValueError("LateEngine needs a store of its own: sandbox_store(path, clock)")
+            await self._write(
+                lambda tx: tx.insert(
+                    "sandbox_meta", {"key": "signup", "value": iso(self.clock.now())}, or_ignore=True
+                )
+            )
             self._ready = True
 
     # --- HTTP --------------------------------------------------------------------------------
@@ -123,7 +123,7 @@ class LateEngine:
 
     def _authorize(self, inbound: Inbound) -> None:
         scheme, _, token = inbound.headers.get("authorization", "").partition(" ")
-        if scheme.lower() != "bearer" or not hmac.compare_digest(token.encode(), self._key.encode()):
+        if scheme.lower() != "bearer" or not hmac.compare_digest(token.encode(), self.api_key.encode()):
             raise Refusal(401, "Unauthorized")
 
     # --- time --------------------------------------------------------------------------------
@@ -155,7 +155,7 @@ class LateEngine:
         return await self._write(lambda tx: demo.seed(self, tx))
 
     async def add_profile(self, name: str) -> str:
-        from bot.sandbox.accounts import add_profile
+        from adapters.sandbox.accounts import add_profile
 
         await self.setup()
         row = await self._write(lambda tx: add_profile(self, tx, name))

@@ -1,14 +1,18 @@
-"""The sandbox's own tables (sandbox_*), beside latebot's, and the documents built from their rows."""
+"""The sandbox's own database: its tables (sandbox_*) as ordered migrations, and the documents built
+from their rows. It lives in a file of its own (see `sandbox_path`), never in latebot's database.
+"""
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
-from bot.store import Tx
+from bot.clock import Clock
+from bot.store import Migration, Store, Tx
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS sandbox_profiles (
+V1 = """
+CREATE TABLE sandbox_profiles (
     id TEXT PRIMARY KEY,
     name TEXT NOT NULL,
     description TEXT,
@@ -16,7 +20,7 @@ CREATE TABLE IF NOT EXISTS sandbox_profiles (
     is_default INTEGER NOT NULL DEFAULT 0,
     created_at TEXT NOT NULL
 );
-CREATE TABLE IF NOT EXISTS sandbox_accounts (
+CREATE TABLE sandbox_accounts (
     id TEXT PRIMARY KEY,
     profile_id TEXT NOT NULL,
     platform TEXT NOT NULL,
@@ -28,8 +32,8 @@ CREATE TABLE IF NOT EXISTS sandbox_accounts (
     settings TEXT NOT NULL DEFAULT '{}',
     created_at TEXT NOT NULL
 );
-CREATE INDEX IF NOT EXISTS sandbox_accounts_profile ON sandbox_accounts(profile_id);
-CREATE TABLE IF NOT EXISTS sandbox_posts (
+CREATE INDEX sandbox_accounts_profile ON sandbox_accounts(profile_id);
+CREATE TABLE sandbox_posts (
     id TEXT PRIMARY KEY,
     status TEXT NOT NULL,
     due_at TEXT,
@@ -39,18 +43,36 @@ CREATE TABLE IF NOT EXISTS sandbox_posts (
     counted INTEGER NOT NULL DEFAULT 0,
     doc TEXT NOT NULL
 );
-CREATE INDEX IF NOT EXISTS sandbox_posts_due ON sandbox_posts(status, due_at);
-CREATE INDEX IF NOT EXISTS sandbox_posts_sort ON sandbox_posts(sort_at);
-CREATE TABLE IF NOT EXISTS sandbox_idempotency (
+CREATE INDEX sandbox_posts_due ON sandbox_posts(status, due_at);
+CREATE INDEX sandbox_posts_sort ON sandbox_posts(sort_at);
+CREATE TABLE sandbox_idempotency (
     key TEXT PRIMARY KEY,
     post_id TEXT NOT NULL,
     at TEXT NOT NULL
 );
-CREATE TABLE IF NOT EXISTS sandbox_meta (
+CREATE TABLE sandbox_meta (
     key TEXT PRIMARY KEY,
     value TEXT NOT NULL
 );
 """
+
+# Never edit a released migration: add the next one.
+SANDBOX_MIGRATIONS: list[Migration] = [
+    Migration(1, "sandbox profiles, accounts, posts, idempotency keys, meta", V1),
+]
+
+
+def sandbox_path(db: Path | str) -> str:
+    """The sandbox's file beside latebot's: `latebot.db` -> `latebot.sandbox.db`; `:memory:` stays so."""
+    if str(db) == ":memory:":
+        return ":memory:"
+    path = Path(db)
+    return str(path.with_name(f"{path.stem}.sandbox{path.suffix}"))
+
+
+def sandbox_store(path: Path | str, clock: Clock) -> Store:
+    """A store holding the sandbox's tables only (open it before use)."""
+    return Store(path, clock=clock, migrations=SANDBOX_MIGRATIONS)
 
 
 def profile_doc(row: dict[str, Any]) -> dict[str, Any]:
@@ -99,10 +121,6 @@ def profile_url(platform: str, username: str) -> str:
         "pinterest": f"https://www.pinterest.com/{handle}/",
         "reddit": f"https://www.reddit.com/user/{handle}",
     }.get(platform, f"https://{platform}.example/{handle}")
-
-
-def account_row(tx: Tx, account_id: str) -> dict[str, Any] | None:
-    return tx.one("SELECT * FROM sandbox_accounts WHERE id = ?", [account_id])
 
 
 def settings_of(row: dict[str, Any]) -> dict[str, Any]:

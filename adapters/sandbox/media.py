@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from bot.sandbox import multipart
-from bot.sandbox.context import Context
-from bot.sandbox.inbound import Inbound, Refusal, Reply
+from adapters.sandbox import multipart
+from adapters.sandbox.context import Context
+from adapters.sandbox.inbound import Inbound, Refusal, Reply
 from bot.store import Tx
 
 ALLOWED = {

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Protocol
 
+from adapters.sandbox.plan import Plan
 from bot.clock import Clock, IdGen
-from bot.sandbox.plan import Plan
 
 
 class Context(Protocol):

@@ -1,11 +1,11 @@
-"""Just enough multipart/form-data parsing for `POST /v1/media` and the bulk CSV upload."""
+"""Just enough multipart/form-data parsing for `POST /v1/media`."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
-from bot.sandbox.inbound import Refusal
+from adapters.sandbox.inbound import Refusal
 
 _PARAM = re.compile(r';\s*([\w-]+)="?([^";]*)"?')
 

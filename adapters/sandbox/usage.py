@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from adapters.sandbox.context import Context
+from adapters.sandbox.inbound import Inbound, Refusal, Reply
+from adapters.sandbox.plan import usage_doc
 from bot.clock import iso
-from bot.sandbox.context import Context
-from bot.sandbox.inbound import Inbound, Refusal, Reply
-from bot.sandbox.plan import usage_doc
 from bot.store import Tx
 
 PLATFORMS = (

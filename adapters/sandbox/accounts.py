@@ -1,15 +1,14 @@
-"""`/v1/profiles`, `/v1/accounts` and account health."""
+"""`GET /v1/profiles`, `GET /v1/accounts` and account health; `add_profile` for seeding and tests."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from adapters.sandbox import health
+from adapters.sandbox.context import Context
+from adapters.sandbox.inbound import Inbound, Refusal, Reply
+from adapters.sandbox.tables import account_doc, profile_doc
 from bot.clock import iso
-from bot.sandbox import health
-from bot.sandbox.context import Context
-from bot.sandbox.inbound import Inbound, Refusal, Reply
-from bot.sandbox.plan import check_profile
-from bot.sandbox.tables import account_doc, profile_doc
 from bot.store import Tx
 
 
@@ -23,7 +22,6 @@ def add_profile(
 ) -> dict[str, Any]:
     if tx.one("SELECT id FROM sandbox_profiles WHERE lower(name) = lower(?)", [name]):
         raise Refusal(400, "A profile with this name already exists")
-    check_profile(ctx.plan, tx)
     first = tx.one("SELECT count(*) AS n FROM sandbox_profiles")
     row = {
         "id": ctx.ids(),
@@ -35,15 +33,6 @@ def add_profile(
     }
     tx.insert("sandbox_profiles", row)
     return row
-
-
-def handle_create_profile(ctx: Context, tx: Tx, req: Inbound) -> Reply:
-    body = req.object()
-    name = body.get("name")
-    if not isinstance(name, str) or not name.strip():
-        raise Refusal(400, "Profile name is required")
-    row = add_profile(ctx, tx, name.strip(), body.get("description"), body.get("color"))
-    return Reply(201, {"message": "Profile created successfully", "profile": profile_doc(row)})
 
 
 def handle_accounts(ctx: Context, tx: Tx, req: Inbound) -> Reply:

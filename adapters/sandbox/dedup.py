@@ -6,10 +6,10 @@ import hashlib
 from datetime import datetime, timedelta
 from typing import Any
 
+from adapters.sandbox.inbound import Refusal
+from adapters.sandbox.rules import Checked
+from adapters.sandbox.tables import load_doc, post_row, ref_id
 from bot.clock import iso
-from bot.sandbox.inbound import Refusal
-from bot.sandbox.rules import Checked
-from bot.sandbox.tables import load_doc, post_row, ref_id
 from bot.store import Tx
 
 WINDOW = timedelta(hours=24)
