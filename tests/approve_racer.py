@@ -35,7 +35,7 @@ async def press_all(router: Router, request_ids: list[str], approvers: list[str]
     place = Place(chat="console", team="console", channel="general")
     presses = [
         router.press(
-            ButtonPress(actor=Actor(id=who, name=who), place=place, action="approve", request_id=rid),
+            ButtonPress(actor=Actor(id=who, name=who), place=place, action="approve", ref=f"{rid}:1"),
             Collect(sink),
         )
         for who in approvers

@@ -22,6 +22,7 @@ from adapters.sandbox import (
     sandbox_store,
 )
 from bot.clock import FixedClock
+from bot.schema import MIGRATIONS
 from bot.store import Store
 
 START = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
@@ -67,7 +68,7 @@ async def test_open_sandbox_seeds_the_demo_brand_once(tmp_path: Path) -> None:
 
 
 async def test_the_engine_refuses_latebots_own_database(tmp_path: Path) -> None:
-    store = await Store(tmp_path / "latebot.db", clock=FixedClock(START)).open()
+    store = await Store(tmp_path / "latebot.db", migrations=MIGRATIONS, clock=FixedClock(START)).open()
     try:
         engine = LateEngine(store, clock=FixedClock(START), api_key=SANDBOX_KEY)
         with pytest.raises(ValueError, match="store of its own"):

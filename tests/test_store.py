@@ -16,7 +16,7 @@ from bot.store import AuditRow, Migration, Store, Tx
 
 
 async def test_migrates_an_empty_database(tmp_path: Path) -> None:
-    store = await Store(tmp_path / "a.db").open()
+    store = await Store(tmp_path / "a.db", migrations=MIGRATIONS).open()
     try:
         assert await store.version() == MIGRATIONS[-1].version
         tables = {r["name"] for r in await store.query("SELECT name FROM sqlite_master WHERE type='table'")}
@@ -34,12 +34,12 @@ async def test_migrates_from_every_older_version(tmp_path: Path, start: int) -> 
     path = tmp_path / "old.db"
     old = await Store(path, migrations=MIGRATIONS[:start]).open()
     await old.close()
-    store = await Store(path).open()
+    store = await Store(path, migrations=MIGRATIONS).open()
     try:
         assert await store.version() == MIGRATIONS[-1].version
         # Reopening applies nothing twice.
         await store.close()
-        store = await Store(path).open()
+        store = await Store(path, migrations=MIGRATIONS).open()
         rows = await store.query("SELECT version FROM schema_version ORDER BY version")
         assert [r["version"] for r in rows] == [m.version for m in MIGRATIONS]
     finally:
@@ -51,7 +51,7 @@ async def test_a_failing_migration_leaves_the_old_version(tmp_path: Path) -> Non
     broken = [*MIGRATIONS, Migration(99, "broken", "CREATE TABLE x (a INTEGER);\nTHIS IS NOT SQL;")]
     with pytest.raises(sqlite3.OperationalError):
         await Store(path, migrations=broken).open()
-    store = await Store(path).open()
+    store = await Store(path, migrations=MIGRATIONS).open()
     try:
         assert await store.version() == MIGRATIONS[-1].version
         assert not await store.query("SELECT name FROM sqlite_master WHERE name = 'x'")
@@ -71,7 +71,7 @@ async def _seed(store: Store, key: str, state: str = "pending") -> None:
 
 
 async def test_compare_and_set_acts_once_and_audits_in_the_same_transaction(tmp_path: Path) -> None:
-    store = await Store(tmp_path / "c.db").open()
+    store = await Store(tmp_path / "c.db", migrations=MIGRATIONS).open()
     try:
         await _seed(store, "r1")
         audit = AuditRow(actor="bob", action="approve", request_id="r1", from_state="pending", to_state="done")
@@ -95,7 +95,7 @@ async def test_compare_and_set_acts_once_and_audits_in_the_same_transaction(tmp_
 
 
 async def test_audit_is_append_only(tmp_path: Path) -> None:
-    store = await Store(tmp_path / "d.db").open()
+    store = await Store(tmp_path / "d.db", migrations=MIGRATIONS).open()
     try:
         await store.write(lambda tx: tx.audit(AuditRow(actor="a", action="x")))
         for sql in ("UPDATE audit SET actor='b'", "DELETE FROM audit"):
@@ -109,10 +109,11 @@ async def test_audit_is_append_only(tmp_path: Path) -> None:
 RACER = textwrap.dedent(
     """
     import asyncio, sys
+    from bot.schema import MIGRATIONS
     from bot.store import AuditRow, Store
 
     async def main(path, who, n):
-        store = await Store(path).open()
+        store = await Store(path, migrations=MIGRATIONS).open()
         wins = 0
         async def one(i):
             nonlocal wins
@@ -132,7 +133,7 @@ RACER = textwrap.dedent(
 
 async def test_two_processes_claiming_the_same_rows_exactly_one_wins_each(tmp_path: Path) -> None:
     path = tmp_path / "race.db"
-    store = await Store(path).open()
+    store = await Store(path, migrations=MIGRATIONS).open()
     n = 60
     for i in range(n):
         await _seed(store, f"r{i}")
@@ -147,7 +148,7 @@ async def test_two_processes_claiming_the_same_rows_exactly_one_wins_each(tmp_pa
         assert p.returncode == 0, err
         assert b"locked" not in err
     assert sum(int(out.strip()) for out, _ in outs) == n
-    store = await Store(path).open()
+    store = await Store(path, migrations=MIGRATIONS).open()
     try:
         assert len(await store.query("SELECT * FROM audit WHERE action='claim'")) == n
         assert not await store.query("SELECT * FROM requests WHERE state = 'pending'")
