@@ -9,6 +9,8 @@ all state lives in the store. A button with a `url` is a link button and carries
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterable
+from dataclasses import dataclass
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -83,12 +85,17 @@ class FormSubmission(BaseModel):
     delivery_id: str | None = None
 
 
-class MediaUpload(BaseModel):
-    """A file a user attached in chat, downloaded by the adapter, for the core to put on Late."""
+@dataclass(frozen=True)
+class MediaUpload:
+    """A file a user attached in chat, streamed from the chat to Late as the adapter downloads it.
+
+    `size` is the file's declared size (Late's storage needs it up front); `chunks` is read once.
+    """
 
     filename: str
     content_type: str
-    data: bytes
+    size: int | None
+    chunks: AsyncIterable[bytes]
 
 
 def custom_id(action: str, ref: str) -> str:

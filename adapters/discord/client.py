@@ -66,6 +66,7 @@ class LateBot(discord.Client):
         self.inflight: set[asyncio.Task[Any]] = set()
         self.gateway: str | None = settings.DISCORD_GATEWAY_URL
         self.synced: list[app_commands.AppCommand] = []
+        self._closed_event = asyncio.Event()
         commands.install(self.tree)
         connect = self.http.ws_connect
 
@@ -133,6 +134,13 @@ class LateBot(discord.Client):
                 self.inflight.discard(task)
         await responder.finish()
 
+    async def wait_for_close(self) -> None:
+        """Until the client has closed (discord.py gave up on the gateway, or `close()` was called)."""
+        await self._closed_event.wait()
+
+    def mark_closed(self) -> None:
+        self._closed_event.set()
+
     async def close(self) -> None:
         """Stop: work still running for an interaction is cancelled (its state is in SQLite)."""
         pending = [t for t in self.inflight if not t.done()]
@@ -141,6 +149,7 @@ class LateBot(discord.Client):
         await asyncio.gather(*pending, return_exceptions=True)
         await self.attachments.close()
         await super().close()
+        self._closed_event.set()
 
     async def handle_command(
         self, interaction: discord.Interaction[Any], command: str, options: dict[str, str]

@@ -2,9 +2,9 @@
 
 Discord's CDN links are signed and expire (about a day), but a post may be approved or scheduled
 later than that. So an attachment's bytes are downloaded (no token is sent: the links are public)
-and uploaded to Late (`BotPort.upload_media`), and the Late URL replaces the Discord one. A file
-larger than the core takes is refused before (by its declared length) or while it downloads. When
-a copy fails the command fails with the reason: a post never goes out with a link that will expire.
+and streamed to Late as they arrive (`BotPort.upload_media`), and the Late URL replaces the Discord
+one. A file larger than the core takes is refused from its declared length before anything is read.
+When a copy fails the command fails with the reason: a post never goes out with a link that expires.
 """
 
 from __future__ import annotations
@@ -49,9 +49,7 @@ class Attachments:
     async def _copy(self, url: str) -> str:
         name = unquote(urlsplit(url).path.rsplit("/", 1)[-1]) or "attachment"
         try:
-            data, content_type = await self._download(url, name)
-            content_type = content_type or mimetypes.guess_type(name)[0] or "application/octet-stream"
-            return await self.bot.upload_media(MediaUpload(filename=name, content_type=content_type, data=data))
+            return await self._move(url, name)
         except UserError as exc:
             raise UserError(f"{name} could not be attached: {exc.message} Nothing was sent for approval.") from None
         except Exception as exc:
@@ -59,21 +57,21 @@ class Attachments:
             raise UserError(f"{name} could not be copied to Late ({reason}). Nothing was sent for approval; "
                             "please try again.") from None
 
-    async def _download(self, url: str, name: str) -> tuple[bytes, str | None]:
+    async def _move(self, url: str, name: str) -> str:
+        """Download from Discord and upload to Late at once, chunk by chunk (never the whole file)."""
         limit = self.bot.max_upload_bytes
         if self._session is None:
-            self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=120))
+            self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=None, sock_read=60))
         async with self._session.get(url) as resp:
             if resp.status != 200:
                 raise UserError(f"Discord did not hand over the file (HTTP {resp.status}).")
             if (resp.content_length or 0) > limit:
                 raise too_large(name, resp.content_length or 0, limit)
-            data = bytearray()
-            async for chunk in resp.content.iter_chunked(1 << 16):
-                data += chunk
-                if len(data) > limit:
-                    raise too_large(name, len(data), limit)
-            return bytes(data), resp.content_type if resp.content_type != "application/octet-stream" else None
+            declared = resp.content_type if resp.content_type != "application/octet-stream" else None
+            content_type = declared or mimetypes.guess_type(name)[0] or "application/octet-stream"
+            upload = MediaUpload(filename=name, content_type=content_type, size=resp.content_length,
+                                 chunks=resp.content.iter_chunked(1 << 16))
+            return await self.bot.upload_media(upload)
 
     async def close(self) -> None:
         if self._session is not None:

@@ -42,6 +42,8 @@ async def running_bot(
     discord.http.Route.BASE = settings.DISCORD_API_BASE.rstrip("/")
     client = LateBot(settings, bot, **options)
     task = asyncio.create_task(client.start(token), name="latebot-discord")
+    # A gateway that fails for good ends `start` without `close`: whoever waits for the close must hear it.
+    task.add_done_callback(lambda _: client.mark_closed())
     try:
         ready = asyncio.create_task(client.wait_until_ready())
         done, _ = await asyncio.wait(
@@ -82,7 +84,6 @@ class DiscordService:
             self.status["discord"] = "gateway"
             try:
                 # Until cancelled, or until discord.py gives up on the gateway for good.
-                while not client.is_closed():
-                    await asyncio.sleep(1.0)
+                await client.wait_for_close()
             finally:
                 self.status.pop("discord", None)

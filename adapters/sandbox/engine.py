@@ -12,7 +12,7 @@ import hmac
 import logging
 import secrets
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 import httpx
@@ -87,8 +87,9 @@ class LateEngine:
         inbound = Inbound.of(request)
         content = None
         try:
-            self._authorize(inbound)
             route, inbound.args = routes.match(inbound.method, inbound.path)
+            if not route.public:
+                self._authorize(inbound)
             key = (inbound.path, request.url.query.decode())
             hit = self._cache.get(key) if route.cacheable else None
             if hit is not None and hit[0] == self._generation:
@@ -172,7 +173,7 @@ class LateEngine:
         if unknown:
             raise ValueError(f"not an account column: {', '.join(sorted(unknown))}")
         sets = ", ".join(f"{c} = ?" for c in columns)
-        values = [iso(v) if hasattr(v, "tzinfo") else v for v in columns.values()]
+        values = [iso(v) if isinstance(v, datetime) else v for v in columns.values()]
         await self._write(
             lambda tx: tx.execute(f"UPDATE sandbox_accounts SET {sets} WHERE id = ?", [*values, account_id])
         )

@@ -40,18 +40,22 @@ class Inbound:
     params: dict[str, str]
     headers: httpx.Headers
     body: bytes
+    # Everything before "/v1/" (scheme, host, prefix): where this API answers, for URLs it hands out.
+    origin: str = ""
     args: dict[str, str] = field(default_factory=dict)  # path parameters
 
     @classmethod
     def of(cls, request: httpx.Request) -> Inbound:
         path = request.url.path
         at = path.find("/v1/")
+        prefix = path[:at] if at >= 0 else ""
         return cls(
             method=request.method.upper(),
             path=path[at:] if at >= 0 else path,
             params={k: v for k, v in request.url.params.multi_items()},
             headers=request.headers,
             body=request.content,
+            origin=f"{request.url.scheme}://{request.url.netloc.decode()}{prefix}",
         )
 
     def json(self) -> Any:

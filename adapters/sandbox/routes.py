@@ -22,11 +22,14 @@ class Route:
     writes: bool
     # The answer depends on stored state only (not on the clock), so it may be reused until a write.
     cacheable: bool
+    # Answered without Late's API key: a presigned storage URL carries its own authority.
+    public: bool = False
 
 
-def _route(method: str, path: str, handler: Handler, *, cacheable: bool = False) -> Route:
+def _route(method: str, path: str, handler: Handler, *, cacheable: bool = False, public: bool = False) -> Route:
     regex = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", path)
-    return Route(method, re.compile(f"^{regex}/?$"), handler, writes=method != "GET", cacheable=cacheable)
+    return Route(method, re.compile(f"^{regex}/?$"), handler, writes=method != "GET", cacheable=cacheable,
+                 public=public)
 
 
 ROUTES = [
@@ -43,6 +46,8 @@ ROUTES = [
     _route("DELETE", "/v1/posts/{id}", posts.handle_delete),
     _route("POST", "/v1/posts/{id}/retry", posts.handle_retry),
     _route("POST", "/v1/media", media.handle_upload),
+    _route("POST", "/v1/media/presign", media.handle_presign),
+    _route("PUT", "/v1/media/uploads/{key}", media.handle_put, public=True),
     _route("GET", "/v1/usage-stats", usage.handle_usage, cacheable=True),
     _route("GET", "/v1/connect/{platform}", usage.handle_connect),
 ]

@@ -57,8 +57,20 @@ CREATE TABLE sandbox_meta (
 """
 
 # Never edit a released migration: add the next one.
+# Presigned media uploads: what was promised (type, size) and whether the bytes arrived.
+V2 = """
+CREATE TABLE sandbox_uploads (
+    key TEXT PRIMARY KEY,
+    content_type TEXT NOT NULL,
+    size INTEGER,
+    expires_at TEXT NOT NULL,
+    uploaded_at TEXT
+);
+"""
+
 SANDBOX_MIGRATIONS: list[Migration] = [
     Migration(1, "sandbox profiles, accounts, posts, idempotency keys, meta", V1),
+    Migration(2, "sandbox presigned media uploads", V2),
 ]
 
 

@@ -3,9 +3,9 @@ through the driving port (`BotPort.upload_media`).
 
 The shortcut's modal opens first (Slack's 3 seconds); the files are fetched meanwhile and the modal
 is updated with their Late URLs. If the user submits before that, the submission waits for them.
-A file larger than the core takes is refused from its `files.info` size, before any download; a
-download stops as soon as it grows past that size. The bot token is only ever sent to Slack's own
-hosts (or the configured `SLACK_API_URL` host).
+Each file streams from Slack to Late as it downloads; one larger than the core takes is refused from
+its `files.info` size, before any download. The bot token is only ever sent to Slack's own hosts (or
+the configured `SLACK_API_URL` host).
 """
 
 from __future__ import annotations
@@ -81,13 +81,11 @@ class Uploads:
             file = info.get("file") or {}
             url = str(file.get("url_private_download") or file.get("url_private") or "")
             name = str(file.get("name") or f.name)
-            size = int(file.get("size") or 0)
-            if size > limit:
+            size = int(file.get("size") or 0) or None
+            if size is not None and size > limit:
                 return Attached(name=name, error=too_large(name, size, limit).message)
-            data = await self._download(url, limit)
             mimetype = str(file.get("mimetype") or f.mimetype or "application/octet-stream")
-            uploaded = await self.bot.upload_media(MediaUpload(filename=name, content_type=mimetype, data=data))
-            return Attached(name=name, url=uploaded)
+            return Attached(name=name, url=await self._move(url, name, mimetype, size))
         except SlackApiError as exc:
             return Attached(name=f.name, error=f"Slack refused files.info ({exc.response.get('error')})")
         except UserError as exc:
@@ -96,13 +94,8 @@ class Uploads:
             log.warning("could not move %s from Slack to Late: %r", f.id, exc)
             return Attached(name=f.name, error=describe(exc, logger=log))
 
-    def trusted(self, url: str) -> bool:
-        parts = urlsplit(url)
-        host = parts.hostname or ""
-        slack = parts.scheme == "https" and (host == "slack.com" or host.endswith(".slack.com"))
-        return slack or (bool(host) and host == self.api_host)
-
-    async def _download(self, url: str, limit: int) -> bytes:
+    async def _move(self, url: str, name: str, mimetype: str, size: int | None) -> str:
+        """Download from Slack and upload to Late at once, chunk by chunk (never the whole file)."""
         if not url or not self.trusted(url):
             raise UserError("Slack gave an address for the file that is not on Slack; it was not fetched.")
         headers = {"Authorization": f"Bearer {self.token}"}
@@ -111,12 +104,16 @@ class Uploads:
                 raise UserError(f"Slack did not hand over the file (HTTP {resp.status}).")
             if resp.content_type == "text/html":
                 raise UserError("Slack sent a web page, not the file: is the files:read scope granted?")
-            data = bytearray()
-            async for chunk in resp.content.iter_chunked(1 << 16):
-                data += chunk
-                if len(data) > limit:
-                    raise too_large("The file", len(data), limit)
-        return bytes(data)
+            size = size or resp.content_length
+            upload = MediaUpload(filename=name, content_type=mimetype, size=size,
+                                 chunks=resp.content.iter_chunked(1 << 16))
+            return await self.bot.upload_media(upload)
+
+    def trusted(self, url: str) -> bool:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        slack = parts.scheme == "https" and (host == "slack.com" or host.endswith(".slack.com"))
+        return slack or (bool(host) and host == self.api_host)
 
     async def close(self) -> None:
         for _, task in self._jobs.values():

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterable, AsyncIterator, Mapping, Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import Any
@@ -18,14 +18,14 @@ import httpx
 from pydantic import SecretStr
 
 from bot.clock import Clock, SystemClock, iso
-from bot.errors import LateDuplicateError
+from bot.errors import LateConnectionError, LateDuplicateError, LateTimeoutError
 from bot.late.account import Account, AccountHealthDetail, HealthReport
 from bot.late.answer import items_of, json_of, parse, post_of
 from bot.late.backoff import Backoff
 from bot.late.body import CreatePostBody, UpdatePostBody
 from bot.late.connect import ConnectUrl
 from bot.late.failure import error_for
-from bot.late.media import MediaFile, MediaUpload, UploadedFile, media_from_url
+from bot.late.media import MediaFile, MediaPresign, MediaUpload, UploadedFile, media_from_url
 from bot.late.pinterest import PinterestBoards
 from bot.late.post import CreatePostResult, Post, PostPage
 from bot.late.profile import Profile
@@ -63,18 +63,24 @@ class LateClient:
         self._timeout = httpx.Timeout(timeout, connect=min(timeout, 10.0), pool=60.0)
         # Publishing runs inside the create request and can take minutes (the official SDK saw 222 s).
         self._publish_timeout = httpx.Timeout(publish_timeout, connect=min(timeout, 10.0), pool=60.0)
+        # A large file may take minutes to send; the storage answers only once it has all of it.
+        self._upload_timeout = httpx.Timeout(timeout, connect=min(timeout, 10.0), write=publish_timeout,
+                                             read=publish_timeout, pool=60.0)
         auth = {"Authorization": f"Bearer {key}", "Accept": "application/json", "User-Agent": USER_AGENT}
         self._owns_http = http is None
         # A shared client brings its own base URL and headers (or none): ours go on each call instead.
         self._call_headers: dict[str, str] = {} if http is None else auth
         self._prefix = "" if http is None else base
+        transport = transport or AiohttpTransport()
         self.http = http or httpx.AsyncClient(
             base_url=base,
             headers=auth,
             timeout=self._timeout,
-            transport=transport or AiohttpTransport(),
+            transport=transport,
             trust_env=False,  # the aiohttp transport reads proxy settings itself
         )
+        # Media bytes go to the storage URL Late presigns, on the same pool but never with Late's key.
+        self._storage = http if http is not None else httpx.AsyncClient(transport=transport, trust_env=False)
         sleep = sleep or asyncio.sleep
         self._rate = RateLimit(clock or SystemClock(), sleep, max_wait=max_rate_wait)
         self._session = LateSession(self.http, self._rate, backoff or Backoff(), sleep)
@@ -268,6 +274,28 @@ class LateClient:
         return await self.get_post(post_id)
 
     # --- media, usage, platform settings -----------------------------------------------------
+
+    async def presign_media(self, filename: str, content_type: str, size: int) -> MediaPresign:
+        """Where to PUT a file (`POST /v1/media/presign`); asking again is harmless, so it is retried."""
+        body = {"filename": filename, "contentType": content_type, "size": size}
+        answer = await self._send(Call("POST", "/v1/media/presign", json=body))
+        return parse(MediaPresign, json_of(answer.response))
+
+    async def put_media(
+        self, presign: MediaPresign, content_type: str, size: int, chunks: AsyncIterable[bytes]
+    ) -> None:
+        """Stream `size` bytes to the presigned URL. Not retried: `chunks` can be read only once."""
+        headers = {"Content-Type": content_type, "Content-Length": str(size)}
+        try:
+            response = await self._storage.put(
+                presign.upload_url, content=chunks, headers=headers, timeout=self._upload_timeout
+            )
+        except httpx.TimeoutException as exc:
+            raise LateTimeoutError(f"the upload to Late's storage timed out ({type(exc).__name__})") from None
+        except httpx.TransportError as exc:
+            raise LateConnectionError(f"the upload to Late's storage failed ({type(exc).__name__})") from None
+        if not response.is_success:
+            raise error_for(response)
 
     async def upload_media(self, files: Sequence[MediaFile]) -> list[UploadedFile]:
         """Small files (up to ~4 MB each) in one multipart request; larger ones belong at a public URL."""

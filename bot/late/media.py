@@ -41,8 +41,17 @@ class UploadedFile(LateModel):
         )
 
 
+class MediaPresign(LateModel):
+    """The answer to `POST /v1/media/presign`: where to PUT the bytes, and the URL posts then use."""
+
+    upload_url: str
+    public_url: str
+    key: str | None = None
+    expires_in: int | None = None
+
+
 class MediaUpload(LateModel):
-    """The answer to `POST /v1/media`."""
+    """The answer to `POST /v1/media` (the older multipart upload of small files)."""
 
     files: list[UploadedFile] = Field(default_factory=list)
 

@@ -15,7 +15,7 @@ from bot.late.account import (
 from bot.late.base import LateModel
 from bot.late.body import CreatePostBody, PlatformTarget, UpdatePostBody
 from bot.late.connect import ConnectUrl
-from bot.late.media import MediaFile, MediaUpload, UploadedFile, media_from_url
+from bot.late.media import MediaFile, MediaPresign, MediaUpload, UploadedFile, media_from_url
 from bot.late.pinterest import PinterestBoard, PinterestBoards
 from bot.late.post import (
     POST_STATUSES,
@@ -44,6 +44,7 @@ __all__ = [
     "LateModel",
     "MediaFile",
     "MediaItem",
+    "MediaPresign",
     "MediaUpload",
     "Pagination",
     "Permissions",

@@ -8,7 +8,7 @@ mapped back onto httpx's own exception types, so callers see exactly what httpco
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 from urllib.request import getproxies, proxy_bypass
 
 import aiohttp
@@ -46,15 +46,25 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         session = self._open()
-        body = await request.aread()
-        headers = [(k, v) for k, v in request.headers.multi_items() if k.lower() not in _SKIP_HEADERS]
+        body: bytes | AsyncIterator[bytes] | None
+        skip = _SKIP_HEADERS
+        stream = request.stream
+        if not isinstance(stream, httpx.AsyncByteStream) or isinstance(stream, httpx.ByteStream) \
+                or "content-length" not in request.headers:
+            body = await request.aread() or None
+        else:
+            # A streamed upload (media to Late's storage): sent as it is read, never held whole, with
+            # the Content-Length the storage needs (a presigned PUT takes no chunked encoding).
+            body = _chunks(stream)
+            skip = _SKIP_HEADERS - {"content-length"}
+        headers = [(k, v) for k, v in request.headers.multi_items() if k.lower() not in skip]
         timeout = _timeout(request.extensions.get("timeout", {}))
         try:
             async with session.request(
                 request.method,
                 str(request.url),
                 headers=headers,
-                data=body or None,
+                data=body,
                 timeout=timeout,
                 allow_redirects=False,
                 proxy=self._proxy_for(request.url),
@@ -91,6 +101,11 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         if self._session is not None:
             await self._session.close()
             self._session = None
+
+
+async def _chunks(stream: httpx.AsyncByteStream) -> AsyncIterator[bytes]:
+    async for chunk in stream:
+        yield chunk
 
 
 def _timeout(values: Mapping[str, float | None]) -> aiohttp.ClientTimeout:
