@@ -1,7 +1,9 @@
 """The approval gate: submit, approve, reject, edit, cancel, expire; each a compare-and-set with audit.
 
-Once a request is claimed (`pending -> publishing`), `bot.settlement` sends it to Late and records
-what Late made of it.
+Every decision is checked at the moment it is made (`bot.policy`): by the decider's platform id,
+for the exact revision the decider saw, from the request's own chat and channel, under the brand's
+rules as they are now. Once a request is claimed (`pending -> publishing`), `bot.settlement` sends it
+to Late and records what Late made of it.
 """
 
 from __future__ import annotations
@@ -10,18 +12,26 @@ import logging
 from datetime import timedelta
 
 from bot.card import describe_time
-from bot.channels import ChannelConfig, Channels
 from bot.clock import Clock, IdGen, iso
-from bot.errors import Conflict, NotFound, UserError
+from bot.errors import Conflict, LateError, LateNotFoundError, NotAllowed, NotFound, UserError
 from bot.late.client import LateClient
 from bot.messages import Actor, Place
 from bot.notices import Notices
-from bot.policy import authorize_cancel, authorize_decision
+from bot.policy import Policies, Policy, authorize_cancel, authorize_decision, counts_for, is_author
 from bot.request import PostDraft, Request
-from bot.requests import NewRequest, Requests
+from bot.requests import NewRequest, Requests, Tally
 from bot.settlement import Settlement, already
 
 log = logging.getLogger("latebot.approval")
+
+
+class StaleRevision(Conflict):
+    """A decision made on a card of an older revision: refused, with the current request to show."""
+
+    def __init__(self, request: Request) -> None:
+        super().__init__(f"This card shows an older version (revision {request.revision} is current); "
+                         "here is the current one.")
+        self.request = request
 
 
 class Approvals:
@@ -31,7 +41,7 @@ class Approvals:
         requests: Requests,
         late: LateClient,
         notices: Notices,
-        channels: Channels,
+        policies: Policies,
         settlement: Settlement,
         clock: Clock,
         ids: IdGen,
@@ -40,7 +50,7 @@ class Approvals:
         self.settlement = settlement
         self.late = late
         self.notices = notices
-        self.channels = channels
+        self.policies = policies
         self.clock = clock
         self.ids = ids
 
@@ -54,7 +64,8 @@ class Approvals:
 
     async def find(self, key: str) -> Request | None:
         """The request with this id, or the one that made the Late post with this id."""
-        return await self.requests.get(key) or await self.requests.by_late_post(key)
+        found = await self.requests.get(key) or await self.requests.by_late_post(key)
+        return await self.requests.get(found.id) if found is not None else None
 
     async def queue(self, place: Place) -> list[Request]:
         return await self.requests.open_in(place)
@@ -62,28 +73,75 @@ class Approvals:
     # --- submit ----------------------------------------------------------------------------
 
     async def submit(
-        self, actor: Actor, place: Place, draft: PostDraft, config: ChannelConfig, *, late_post_id: str | None = None
+        self, actor: Actor, place: Place, draft: PostDraft, *, late_post_id: str | None = None
     ) -> Request:
+        policy = await self.policies.for_place(place, draft.profile_id)
+        if policy.nobody_here:
+            raise UserError(
+                "This brand's posts need its approvers, and none is named in this workspace, so no one here "
+                "could approve this. An admin can name approvers here first.",
+                example="/late config approvers @alice @bob",
+            )
         now = self.clock.now()
         new = NewRequest(
             id=self.ids(), draft=draft, requester_id=actor.id, requester_name=actor.name, place=place,
-            approvals_required=config.approvals_required, allow_self_approval=config.allow_self_approval,
-            expires_at=now + timedelta(hours=config.expiry_hours), late_post_id=late_post_id,
+            approvals_required=policy.approvals_required, allow_self_approval=policy.allow_self_approval,
+            expires_at=now + timedelta(hours=policy.expiry_hours), late_post_id=late_post_id,
         )
         request = await self.requests.create(new, now)
         log.info("request %s submitted by %s in %s/%s", request.id, actor.id, place.chat, place.channel)
-        ref = await self.notices.post_card(request, config.approval_place)
+        ref = await self.notices.post_card(request, policy.approval_place)
         if ref is not None:
             await self.requests.set_card(request.id, ref)
+        return await self.get(request.id)
+
+    # --- checks every decision makes -------------------------------------------------------
+
+    @staticmethod
+    def check_place(request: Request, place: Place | None) -> None:
+        """A request is decided from its own workspace, in its channel or its card's."""
+        if place is None:
+            return
+        home = {request.channel, *([request.card.channel] if request.card else [])}
+        if (place.chat, place.team) != (request.chat, request.team) or place.channel not in home:
+            raise NotAllowed("This request belongs to another channel; decide it there.")
+
+    @staticmethod
+    def check_revision(request: Request, revision: int | None) -> None:
+        if revision is not None and revision != request.revision:
+            raise StaleRevision(request)
+
+    async def _decidable(self, actor: Actor, request_id: str, revision: int | None, place: Place | None,
+                         action: str) -> tuple[Request, Policy]:
+        request = await self.get(request_id)
+        self.check_place(request, place)
+        self._check_open(request)
+        self.check_revision(request, revision)
+        policy = await self.policies.for_request(request)
+        authorize_decision(actor, request, policy, action)
+        return request, policy
+
+    async def may_decide(self, actor: Actor, request_id: str, revision: int | None, place: Place | None,
+                         action: str) -> Request:
+        """The request, when `actor` may `action` it now (before a form opens); else the refusal."""
+        request, _ = await self._decidable(actor, request_id, revision, place, action)
+        return request
+
+    async def may_edit(self, actor: Actor, request_id: str, revision: int | None, place: Place | None) -> Request:
+        request = await self.get(request_id)
+        self.check_place(request, place)
+        self.check_revision(request, revision)
+        if request.state not in ("pending", "scheduled", "draft"):
+            raise Conflict(f"This post can't be edited any more: {already(request.state)}.")
+        if not is_author(actor, request):
+            authorize_decision(actor, request, await self.policies.for_request(request), "edit")
         return request
 
     # --- approve / reject --------------------------------------------------------------------
 
-    async def approve(self, actor: Actor, request_id: str) -> Request:
-        request = await self.get(request_id)
-        config = await self.channels.get(request.place)
-        self._check_open(request)
-        authorize_decision(actor, request, config, "approve")
+    async def approve(self, actor: Actor, request_id: str, *, revision: int | None = None,
+                      place: Place | None = None) -> tuple[Request, Tally]:
+        request, policy = await self._decidable(actor, request_id, revision, place, "approve")
         now = self.clock.now()
         if request.expires_at and request.expires_at <= now:
             await self._expire(request)
@@ -94,27 +152,45 @@ class Approvals:
                 f"The scheduled time ({describe_time(draft.scheduled_for, draft.timezone)}) has passed. "
                 "Edit the time first (Edit button), then approve.",
             )
-        vote = await self.requests.record_approval(request, actor.id, actor.name, now)
-        if not vote.claimed:
+        tally = await self.requests.record_approval(
+            request, actor, now, counts=counts_for(request, policy), required=policy.approvals_required
+        )
+        if not tally.claimed:
             current = await self.get(request.id)
             if current.state == "pending":
                 await self.notices.refresh_card(current)
-                return current
+                return current, tally
             raise Conflict(f"Already decided: {already(current.state)}.")
-        return await self.settlement.publish(await self.get(request.id), actor)
+        return await self.settlement.publish(await self.get(request.id), actor), tally
 
-    async def reject(self, actor: Actor, request_id: str, reason: str) -> Request:
-        request = await self.get(request_id)
-        config = await self.channels.get(request.place)
-        self._check_open(request)
-        authorize_decision(actor, request, config, "reject")
+    async def reevaluate(self, profile_id: str) -> int:
+        """After the brand's rules changed (a lower quorum, an approver removed): count every pending
+        request's votes again under the new rules; publish those that now have enough."""
+        published = 0
+        for pending in await self.requests.pending_of(profile_id):
+            request = await self.get(pending.id)
+            policy = await self.policies.for_request(request)
+            tally = await self.requests.record_approval(
+                request, None, self.clock.now(), counts=counts_for(request, policy),
+                required=policy.approvals_required,
+            )
+            if tally.claimed:
+                published += 1
+                await self.settlement.publish(await self.get(request.id), None)
+            else:
+                await self.notices.refresh_card(await self.get(request.id))
+        return published
+
+    async def reject(self, actor: Actor, request_id: str, reason: str, *, revision: int | None = None,
+                     place: Place | None = None) -> Request:
+        request, _ = await self._decidable(actor, request_id, revision, place, "reject")
         reason = reason.strip()
         if not reason:
             raise UserError("Say why you reject it, so the requester can fix it.")
         now = iso(self.clock.now())
         moved = await self.requests.transition(
-            request, "rejected", actor=actor.name, action="reject", from_states=["pending"],
-            changes={"decided_by": actor.name, "decided_at": now, "reason": reason[:1000]},
+            request, "rejected", actor=actor.name, actor_id=actor.id, action="reject", from_states=["pending"],
+            changes={"decided_by": actor.name, "decided_by_id": actor.id, "decided_at": now, "reason": reason[:1000]},
         )
         if not moved:
             current = await self.get(request.id)
@@ -126,34 +202,50 @@ class Approvals:
 
     # --- edit / cancel ---------------------------------------------------------------------
 
-    async def edit(self, actor: Actor, request_id: str, draft: PostDraft) -> Request:
-        request = await self.get(request_id)
-        config = await self.channels.get(request.place)
-        if actor.id != request.requester_id:
-            authorize_decision(actor, request, config, "edit")
-        if request.state not in ("pending", "scheduled", "draft"):
-            raise Conflict(f"This post can't be edited any more: {already(request.state)}.")
+    async def edit(self, actor: Actor, request_id: str, draft: PostDraft, *, revision: int | None = None,
+                   place: Place | None = None) -> Request:
+        request = await self.may_edit(actor, request_id, revision, place)
+        policy = await self.policies.for_request(request)
+        late_post_id = request.late_post_id
+        if request.state in ("scheduled", "draft") and late_post_id:
+            # Off Late's schedule first: until the new text is approved, nothing may go out.
+            await self._take_off_late(late_post_id)
+            late_post_id = None
         now = self.clock.now()
-        expires = now + timedelta(hours=config.expiry_hours)
-        if not await self.requests.revise(request, draft, author=actor.name, now=now, expires_at=expires):
+        expires = now + timedelta(hours=policy.expiry_hours)
+        if not await self.requests.revise(request, draft, author=actor, now=now, expires_at=expires,
+                                          late_post_id=late_post_id):
             raise Conflict("Someone changed this request at the same time; look at the card and try again.")
         final = await self.get(request.id)
         await self.notices.refresh_card(final)
-        if request.approvers or request.state != "pending":
-            await self.notices.tell(final, f"{actor.name} edited post {final.id}; it needs approval again.")
+        if actor.id != request.requester_id:
+            await self.notices.tell(final, f"{actor.name} edited your post {final.id} (revision {final.revision}); "
+                                           "it needs approval again.")
+        elif request.votes or request.state != "pending":
+            await self.notices.tell(final, f"Post {final.id} was edited (revision {final.revision}); "
+                                           "it needs approval again.")
         return final
 
-    async def cancel(self, actor: Actor, request_id: str) -> Request:
+    async def _take_off_late(self, late_post_id: str) -> None:
+        try:
+            await self.late.delete_post(late_post_id)
+        except LateNotFoundError:
+            return  # already gone from Late (deleted in its dashboard): nothing is scheduled
+        except LateError as exc:
+            raise Conflict(f"Late would not take the post off its schedule ({exc.message}), so nothing changed. "
+                           "If it was published meanwhile, its card will say so.") from None
+
+    async def cancel(self, actor: Actor, request_id: str, *, place: Place | None = None) -> Request:
         request = await self.get(request_id)
-        config = await self.channels.get(request.place)
-        authorize_cancel(actor, request, config)
+        self.check_place(request, place)
+        authorize_cancel(actor, request, await self.policies.for_request(request))
         if request.state not in ("pending", "scheduled", "draft"):
             raise Conflict(f"Nothing to cancel: {already(request.state)}.")
         if request.state in ("scheduled", "draft") and request.late_post_id:
             await self.late.delete_post(request.late_post_id)
         moved = await self.requests.transition(
-            request, "cancelled", actor=actor.name, action="cancel",
-            changes={"decided_by": actor.name, "decided_at": iso(self.clock.now())},
+            request, "cancelled", actor=actor.name, actor_id=actor.id, action="cancel",
+            changes={"decided_by": actor.name, "decided_by_id": actor.id, "decided_at": iso(self.clock.now())},
         )
         if not moved:
             raise Conflict("This request changed at the same time; look at the card.")

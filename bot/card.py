@@ -80,7 +80,10 @@ def parse_revision_ref(ref: str) -> tuple[str, int | None]:
     return ref, None
 
 
-def build_card(request: Request, *, footer: str = "", zone_for_times: str | None = None) -> Card:
+def build_card(
+    request: Request, *, footer: str = "", zone_for_times: str | None = None, who_may_approve: str | None = None
+) -> Card:
+    """`who_may_approve` describes the approvers under today's rules (shown while it is pending)."""
     draft = request.draft
     title, tone = TITLES[request.state]
     zone = zone_for_times or draft.timezone
@@ -91,17 +94,21 @@ def build_card(request: Request, *, footer: str = "", zone_for_times: str | None
     ]
     if draft.media:
         fields.append(CardField(title="Media", value="\n".join(m.url for m in draft.media)))
-    if request.state == "pending" and request.approvals_required > 1:
-        fields.append(
-            CardField(
-                title="Approvals",
-                value=f"{len(request.approvers)} of {request.approvals_required}"
-                + (f" ({', '.join(request.approvers)})" if request.approvers else ""),
-                inline=True,
-            )
-        )
     if request.revision > 1:
-        fields.append(CardField(title="Revision", value=str(request.revision), inline=True))
+        author = request.author
+        fields.append(CardField(title="Revision", value=f"{request.revision}, by {author.author_name}", inline=True))
+    if request.state == "pending":
+        if request.approvals_required > 1 or request.votes:
+            names = ", ".join(request.approvers)
+            fields.append(CardField(
+                title="Approvals",
+                value=f"{len(request.votes)} of {request.approvals_required}" + (f": {names}" if names else ""),
+                inline=True,
+            ))
+        if who_may_approve:
+            fields.append(CardField(title="Who may approve", value=who_may_approve, inline=True))
+        if request.expires_at is not None:
+            fields.append(CardField(title="Expires", value=describe_time(request.expires_at, zone), inline=True))
     if request.decided_by and request.decided_at:
         verb = {"rejected": "Rejected", "cancelled": "Cancelled", "expired": "Expired"}.get(
             request.state, "Approved"

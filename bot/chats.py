@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from bot.errors import UserError
 from bot.messages import Card, ChatKind, MessageRef, Place, Reply
 from bot.ports import ChatPort
 
@@ -37,6 +38,12 @@ class Chats:
             await port.update_card(ref, card)
         except Exception:
             log.exception("could not update the card %s in %s", ref.message_id, ref.channel)
+
+    async def check_channel(self, place: Place) -> str:
+        port = self._ports.get(place.chat)
+        if port is None:
+            raise UserError(f"latebot's {place.chat} adapter is not running, so it can't check that channel.")
+        return await port.check_channel(place)
 
     async def send(self, place: Place, reply: Reply) -> None:
         port = self.port(place.chat)

@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 from bot.approval import Approvals
+from bot.brands import Brands
 from bot.channels import Channels
 from bot.chats import Chats
 from bot.clock import Clock, IdGen, SystemClock, random_id
@@ -21,6 +22,7 @@ from bot.late.client import LateClient
 from bot.lateposts import LatePosts
 from bot.media import Media
 from bot.notices import Notices
+from bot.policy import Policies
 from bot.requests import Requests
 from bot.scheduler import Scheduler
 from bot.schema import MIGRATIONS
@@ -40,7 +42,9 @@ class Core:
     store: Store
     late: LateClient
     chats: Chats
+    brands: Brands
     channels: Channels
+    policies: Policies
     requests: Requests
     deliveries: Deliveries
     directory: Directory
@@ -72,11 +76,13 @@ async def open_core(
     try:
         chats = Chats()
         channels = Channels(store)
+        brands = Brands(store)
+        policies = Policies(brands, channels)
         requests = Requests(store)
-        notices = Notices(chats, footer=SANDBOX_BANNER if sandbox else "")
+        notices = Notices(chats, policies, footer=SANDBOX_BANNER if sandbox else "")
         settlement = Settlement(requests=requests, late=late, notices=notices)
         approvals = Approvals(
-            requests=requests, late=late, notices=notices, channels=channels, settlement=settlement,
+            requests=requests, late=late, notices=notices, policies=policies, settlement=settlement,
             clock=clock, ids=ids or random_id,
         )
         yield Core(
@@ -85,7 +91,9 @@ async def open_core(
             store=store,
             late=late,
             chats=chats,
+            brands=brands,
             channels=channels,
+            policies=policies,
             requests=requests,
             deliveries=Deliveries(store, clock),
             directory=Directory(late, clock),

@@ -4,21 +4,31 @@ from __future__ import annotations
 
 from bot.card import build_card
 from bot.chats import Chats
-from bot.messages import MessageRef, Place, Reply
+from bot.messages import Card, MessageRef, Place, Reply
+from bot.policy import Policies, who_may_approve
 from bot.request import Request
 
 
 class Notices:
-    def __init__(self, chats: Chats, *, footer: str = "") -> None:
+    def __init__(self, chats: Chats, policies: Policies, *, footer: str = "") -> None:
         self.chats = chats
+        self.policies = policies
         self.footer = footer
 
+    async def card_for(self, request: Request) -> Card:
+        """The request's card as it stands, with who may still approve it under today's rules."""
+        who = None
+        if request.state == "pending":
+            policy = await self.policies.for_request(request)
+            who = who_may_approve(policy)
+        return build_card(request, footer=self.footer, who_may_approve=who)
+
     async def post_card(self, request: Request, place: Place) -> MessageRef | None:
-        return await self.chats.post_card(place, build_card(request, footer=self.footer))
+        return await self.chats.post_card(place, await self.card_for(request))
 
     async def refresh_card(self, request: Request) -> None:
         if request.card is not None:
-            await self.chats.update_card(request.card, build_card(request, footer=self.footer))
+            await self.chats.update_card(request.card, await self.card_for(request))
 
     async def tell(self, request: Request, text: str) -> None:
         """Tell the requester, in the card's thread where there is one."""

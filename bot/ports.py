@@ -56,6 +56,11 @@ class ChatPort(Protocol):
         """Post a visible message in a channel or thread (e.g. tell the requester)."""
         ...
 
+    async def check_channel(self, place: Place) -> str:
+        """The channel's name, when it exists and latebot may post cards there; else a UserError
+        saying what to do (invite the bot, pick another channel)."""
+        ...
+
 
 class BotPort(Protocol):
     """Everything a chat adapter asks of latebot. Adapters acknowledge the platform first, then call."""

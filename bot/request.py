@@ -113,6 +113,23 @@ class Outcome(BaseModel):
     errors: dict[str, str] = Field(default_factory=dict)  # "platform @user" -> reason
 
 
+class Vote(BaseModel):
+    """One approval of the request's current revision."""
+
+    approver_id: str
+    approver_name: str
+    groups: list[str] = Field(default_factory=list)  # the voter's groups when they voted
+    at: datetime
+
+
+class Author(BaseModel):
+    """Who wrote one revision."""
+
+    revision: int
+    author_id: str
+    author_name: str
+
+
 class Request(BaseModel):
     id: str
     state: State
@@ -133,18 +150,39 @@ class Request(BaseModel):
     created_at: datetime
     updated_at: datetime
     expires_at: datetime | None
-    decided_by: str | None
+    decided_by: str | None  # display name
+    decided_by_id: str | None
     decided_at: datetime | None
     reason: str | None
     card: MessageRef | None
-    approvers: list[str] = Field(default_factory=list)  # names who approved this revision
+    votes: list[Vote] = Field(default_factory=list)  # approvals of the current revision, oldest first
+    revisions: list[Author] = Field(default_factory=list)  # who wrote each revision, first to last
 
     @property
     def place(self) -> Place:
         return Place(chat=self.chat, team=self.team, channel=self.channel)
 
+    @property
+    def approvers(self) -> list[str]:
+        """Names of those who approved the current revision (display only)."""
+        return [v.approver_name for v in self.votes]
+
+    @property
+    def authors(self) -> set[str]:
+        """Ids of everyone who wrote a revision: each counts as a requester."""
+        return {self.requester_id, *(a.author_id for a in self.revisions)}
+
+    @property
+    def author(self) -> Author:
+        """Who wrote the current revision."""
+        for a in reversed(self.revisions):
+            if a.revision == self.revision:
+                return a
+        return Author(revision=self.revision, author_id=self.requester_id, author_name=self.requester_name)
+
     @classmethod
-    def from_row(cls, row: dict[str, Any], approvers: list[str] | None = None) -> Request:
+    def from_row(cls, row: dict[str, Any], votes: list[Vote] | None = None,
+                 revisions: list[Author] | None = None) -> Request:
         card = None
         if row.get("card_message_id"):
             card = MessageRef(
@@ -175,10 +213,12 @@ class Request(BaseModel):
             updated_at=parse_iso(row["updated_at"]),
             expires_at=parse_iso(row["expires_at"]) if row["expires_at"] else None,
             decided_by=row["decided_by"],
+            decided_by_id=row.get("decided_by_id"),
             decided_at=parse_iso(row["decided_at"]) if row["decided_at"] else None,
             reason=row["reason"],
             card=card,
-            approvers=approvers or [],
+            votes=votes or [],
+            revisions=revisions or [],
         )
 
 

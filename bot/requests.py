@@ -5,15 +5,19 @@ Every state change is a compare-and-set with its audit row in the same transacti
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import json
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.clock import iso
-from bot.messages import MessageRef, Place
-from bot.request import Outcome, PostDraft, Request, State, idempotency_key, stamp
+from bot.clock import iso, parse_iso
+from bot.messages import Actor, MessageRef, Place
+from bot.request import Author, Outcome, PostDraft, Request, State, Vote, idempotency_key, stamp
 from bot.store import AuditRow, Store, Tx
+
+# Whether a recorded vote (voter id, the voter's groups when they voted) counts under today's rules.
+Counts = Callable[[str, list[str]], bool]
 
 
 @dataclass(frozen=True)
@@ -33,13 +37,15 @@ class NewRequest:
 
 
 @dataclass(frozen=True)
-class Vote:
+class Tally:
     """The result of recording one approval: whether it completed the quorum and claimed the request."""
 
     claimed: bool
-    count: int
+    count: int  # the votes that count under today's rules
     # False when the request was no longer pending at this revision (decided, edited meanwhile).
-    counted: bool = True
+    open: bool = True
+    # True when this approver had already approved this revision.
+    again: bool = False
 
 
 class Requests:
@@ -62,6 +68,10 @@ class Requests:
             [place.chat, place.team, place.channel],
             limit=limit,
         )
+
+    async def pending_of(self, profile_id: str) -> list[Request]:
+        """Pending requests for one Late profile (to re-count them when its rules change)."""
+        return await self._find("state = 'pending' AND profile_id = ?", [profile_id])
 
     async def due_to_expire(self, now: datetime) -> list[Request]:
         return await self._find("state = 'pending' AND expires_at <= ?", [iso(now)])
@@ -117,11 +127,11 @@ class Requests:
                     "scheduled_for": stamp(new.draft.scheduled_for),
                 },
             )
-            _add_revision(tx, new.id, 1, new.draft, new.requester_name, now)
+            _add_revision(tx, new.id, 1, new.draft, new.requester_id, new.requester_name, now)
             tx.audit(
                 AuditRow(
-                    actor=new.requester_name, action="submit", request_id=new.id, to_state="pending",
-                    content_hash=digest, late_post_id=new.late_post_id,
+                    actor=new.requester_name, actor_id=new.requester_id, action="submit", request_id=new.id,
+                    to_state="pending", content_hash=digest, late_post_id=new.late_post_id,
                 )
             )
 
@@ -146,6 +156,7 @@ class Requests:
         *,
         actor: str,
         action: str,
+        actor_id: str | None = None,
         from_states: Sequence[State] | None = None,
         changes: Mapping[str, Any] | None = None,
         outcome: Outcome | None = None,
@@ -160,6 +171,7 @@ class Requests:
                 values["late_post_id"] = outcome.late_post_id
         audit = AuditRow(
             actor=actor,
+            actor_id=actor_id,
             action=action,
             request_id=request.id,
             from_state=request.state if from_states is None else ",".join(from_states),
@@ -175,54 +187,66 @@ class Requests:
 
         return await self.store.write(write)
 
-    async def record_approval(self, request: Request, approver_id: str, approver_name: str, now: datetime) -> Vote:
-        """Add one approval of the request's current revision; when the quorum is reached, claim
-        `pending -> publishing` with its idempotency key. One transaction: two approvers racing for
-        the last vote cannot both claim it."""
+    async def record_approval(
+        self, request: Request, actor: Actor | None, now: datetime, *, counts: Counts, required: int
+    ) -> Tally:
+        """Add `actor`'s approval of the request's current revision (None: only recount), then count
+        the votes that count under today's rules; when they reach `required`, claim
+        `pending -> publishing` with the revision's idempotency key. One transaction: two approvers
+        racing for the last vote cannot both claim it."""
         key = idempotency_key(request.id, request.revision)
         at = iso(now)
 
-        def write(tx: Tx) -> Vote:
+        def write(tx: Tx) -> Tally:
             row = tx.one("SELECT state, revision FROM requests WHERE id = ?", [request.id])
             if row is None or row["state"] != "pending" or row["revision"] != request.revision:
-                return Vote(claimed=False, count=0, counted=False)
-            tx.insert(
-                "approvals",
-                {"request_id": request.id, "revision": request.revision, "approver_id": approver_id,
-                 "approver_name": approver_name, "at": at},
-                or_ignore=True,
-            )
-            got = tx.one(
-                "SELECT count(*) AS n FROM approvals WHERE request_id = ? AND revision = ?",
+                return Tally(claimed=False, count=0, open=False)
+            again = False
+            if actor is not None:
+                again = tx.insert(
+                    "approvals",
+                    {"request_id": request.id, "revision": request.revision, "approver_id": actor.id,
+                     "approver_name": actor.name, "groups": json.dumps(list(actor.groups)), "at": at},
+                    or_ignore=True,
+                ) == 0
+            votes = tx.all(
+                "SELECT approver_id, groups, approver_name FROM approvals WHERE request_id = ? AND revision = ? "
+                "ORDER BY at",
                 [request.id, request.revision],
             )
-            n = int(got["n"]) if got else 0
-            if n < request.approvals_required:
-                tx.audit(AuditRow(
-                    actor=approver_name, action="approve", request_id=request.id, from_state="pending",
-                    to_state="pending", content_hash=request.content_hash,
-                    detail={"approvals": n, "required": request.approvals_required},
-                ))
-                return Vote(claimed=False, count=n)
+            counted = [v for v in votes if counts(v["approver_id"], json.loads(v["groups"] or "[]"))]
+            n = len(counted)
+            who = actor or Actor(id=counted[-1]["approver_id"], name=counted[-1]["approver_name"]) if counted else None
+            if n < required or who is None:
+                if actor is not None and not again:
+                    tx.audit(AuditRow(
+                        actor=actor.name, actor_id=actor.id, action="approve", request_id=request.id,
+                        from_state="pending", to_state="pending", content_hash=request.content_hash,
+                        detail={"approvals": n, "required": required, "revision": request.revision},
+                    ))
+                return Tally(claimed=False, count=n, again=again)
             won = tx.compare_and_set(
                 "requests", request.id, "pending",
-                {"state": "publishing", "idempotency_key": key, "decided_by": approver_name,
-                 "decided_at": at, "updated_at": at},
+                {"state": "publishing", "idempotency_key": key, "decided_by": who.name, "decided_by_id": who.id,
+                 "decided_at": at, "updated_at": at, "approvals_required": required},
                 AuditRow(
-                    actor=approver_name, action="approve", request_id=request.id, from_state="pending",
-                    to_state="publishing", content_hash=request.content_hash, idempotency_key=key,
-                    late_post_id=request.late_post_id,
+                    actor=who.name, actor_id=who.id, action="approve" if actor else "quorum",
+                    request_id=request.id, from_state="pending", to_state="publishing",
+                    content_hash=request.content_hash, idempotency_key=key, late_post_id=request.late_post_id,
+                    detail={"approvals": n, "required": required, "revision": request.revision},
                 ),
             )
-            return Vote(claimed=won, count=n)
+            return Tally(claimed=won, count=n, again=again)
 
         return await self.store.write(write)
 
     async def revise(
-        self, request: Request, draft: PostDraft, *, author: str, now: datetime, expires_at: datetime
+        self, request: Request, draft: PostDraft, *, author: Actor, now: datetime, expires_at: datetime,
+        late_post_id: str | None,
     ) -> bool:
         """Replace the draft with a new revision, back to `pending`; approvals given so far are void
-        (they belong to the old revision)."""
+        (they belong to the old revision). `late_post_id` is the Late post the request keeps (None
+        once an approved post was taken off Late's schedule for the edit)."""
         revision = request.revision + 1
         digest = draft.content_hash()
 
@@ -230,13 +254,16 @@ class Requests:
             won = tx.compare_and_set(
                 "requests", request.id, request.state,
                 {"state": "pending", "revision": revision, "draft": draft.model_dump_json(),
-                 "content_hash": digest, "updated_at": iso(now), "decided_by": None, "decided_at": None,
-                 "expires_at": iso(expires_at), "scheduled_for": stamp(draft.scheduled_for)},
-                AuditRow(actor=author, action="edit", request_id=request.id, from_state=request.state,
-                         to_state="pending", content_hash=digest, late_post_id=request.late_post_id),
+                 "content_hash": digest, "updated_at": iso(now), "decided_by": None, "decided_by_id": None,
+                 "decided_at": None, "outcome": None, "late_post_id": late_post_id,
+                 "expires_at": iso(expires_at), "scheduled_for": stamp(draft.scheduled_for),
+                 "idempotency_key": idempotency_key(request.id, revision)},
+                AuditRow(actor=author.name, actor_id=author.id, action="edit", request_id=request.id,
+                         from_state=request.state, to_state="pending", content_hash=digest,
+                         late_post_id=request.late_post_id, detail={"revision": revision}),
             )
             if won:
-                _add_revision(tx, request.id, revision, draft, author, now)
+                _add_revision(tx, request.id, revision, draft, author.id, author.name, now)
             return won
 
         return await self.store.write(write)
@@ -246,14 +273,26 @@ def _load(tx: Tx, request_id: str) -> Request | None:
     row = tx.one("SELECT * FROM requests WHERE id = ?", [request_id])
     if row is None:
         return None
-    names = tx.all(
-        "SELECT approver_name FROM approvals WHERE request_id = ? AND revision = ? ORDER BY at",
-        [request_id, row["revision"]],
-    )
-    return Request.from_row(row, [n["approver_name"] for n in names])
+    votes = [
+        Vote(approver_id=v["approver_id"], approver_name=v["approver_name"], groups=json.loads(v["groups"] or "[]"),
+             at=parse_iso(v["at"]))
+        for v in tx.all(
+            "SELECT approver_id, approver_name, groups, at FROM approvals WHERE request_id = ? AND revision = ? "
+            "ORDER BY at",
+            [request_id, row["revision"]],
+        )
+    ]
+    revisions = [
+        Author(revision=r["revision"], author_id=r["author_id"] or r["author"], author_name=r["author"])
+        for r in tx.all("SELECT revision, author, author_id FROM revisions WHERE request_id = ? ORDER BY revision",
+                        [request_id])
+    ]
+    return Request.from_row(row, votes, revisions)
 
 
-def _add_revision(tx: Tx, request_id: str, revision: int, draft: PostDraft, author: str, now: datetime) -> None:
+def _add_revision(
+    tx: Tx, request_id: str, revision: int, draft: PostDraft, author_id: str, author_name: str, now: datetime
+) -> None:
     tx.insert(
         "revisions",
         {
@@ -261,7 +300,8 @@ def _add_revision(tx: Tx, request_id: str, revision: int, draft: PostDraft, auth
             "revision": revision,
             "draft": draft.model_dump_json(),
             "content_hash": draft.content_hash(),
-            "author": author,
+            "author": author_name,
+            "author_id": author_id,
             "at": iso(now),
         },
     )

@@ -117,7 +117,76 @@ CREATE INDEX requests_expiry ON requests(state, expires_at);
 CREATE INDEX requests_updated ON requests(state, updated_at);
 """
 
+# The approval gate binds decisions to ids, revisions and brands:
+# - who wrote each revision (by id), who decided (by id), which groups made a vote count;
+# - the audit names the actor's platform id, not only a display name;
+# - approval rules belong to the brand (`brands`, per Late profile, approvers qualified as
+#   "chat:team:id"); a channel's own rules only tighten them, so its columns become nullable
+#   ("no opinion"). Rules of channels bound to a profile seed that profile's brand rules (the first
+#   channel wins) and stay on the channel as tightenings, so no channel becomes looser.
+V3 = """
+ALTER TABLE revisions ADD COLUMN author_id TEXT;
+UPDATE revisions SET author_id = (SELECT requester_id FROM requests r WHERE r.id = revisions.request_id)
+    WHERE revision = 1;
+UPDATE revisions SET author_id = author WHERE author_id IS NULL;
+ALTER TABLE approvals ADD COLUMN groups TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE requests ADD COLUMN decided_by_id TEXT;
+ALTER TABLE audit ADD COLUMN actor_id TEXT;
+
+CREATE TABLE brands (
+    profile_id TEXT PRIMARY KEY,
+    approvers TEXT NOT NULL DEFAULT '[]',
+    approver_groups TEXT NOT NULL DEFAULT '[]',
+    approvals_required INTEGER NOT NULL DEFAULT 1,
+    allow_self_approval INTEGER NOT NULL DEFAULT 0,
+    expiry_hours INTEGER NOT NULL DEFAULT 72,
+    approval_channels TEXT NOT NULL DEFAULT '{}',
+    alert_channels TEXT NOT NULL DEFAULT '{}',
+    labels TEXT NOT NULL DEFAULT '{}',
+    updated_by TEXT,
+    updated_at TEXT
+);
+INSERT OR IGNORE INTO brands (profile_id, approvers, approver_groups, approvals_required, allow_self_approval,
+                              expiry_hours, approval_channels, alert_channels, updated_by, updated_at)
+SELECT profile_id,
+       (SELECT json_group_array(c.chat || ':' || c.team || ':' || value) FROM json_each(c.approvers)),
+       (SELECT json_group_array(c.chat || ':' || c.team || ':' || value) FROM json_each(c.approver_groups)),
+       approvals_required, allow_self_approval, expiry_hours,
+       CASE WHEN approval_channel IS NULL THEN '{}' ELSE json_object(c.chat || ':' || c.team, approval_channel) END,
+       CASE WHEN alert_channel IS NULL THEN '{}' ELSE json_object(c.chat || ':' || c.team, alert_channel) END,
+       updated_by, updated_at
+FROM channels c WHERE profile_id IS NOT NULL ORDER BY updated_at;
+
+CREATE TABLE channels_v3 (
+    chat TEXT NOT NULL,
+    team TEXT NOT NULL DEFAULT '',
+    channel TEXT NOT NULL,
+    profile_id TEXT,
+    approval_channel TEXT,
+    approvers TEXT,
+    approver_groups TEXT,
+    approvals_required INTEGER,
+    allow_self_approval INTEGER,
+    expiry_hours INTEGER,
+    timezone TEXT,
+    labels TEXT,
+    updated_by TEXT,
+    updated_at TEXT,
+    PRIMARY KEY (chat, team, channel)
+);
+INSERT INTO channels_v3 (chat, team, channel, profile_id, approval_channel, approvers, approver_groups,
+                         approvals_required, allow_self_approval, expiry_hours, timezone, updated_by, updated_at)
+SELECT chat, team, channel, profile_id, approval_channel,
+       NULLIF(approvers, '[]'), NULLIF(approver_groups, '[]'), NULLIF(approvals_required, 1),
+       NULL,
+       NULLIF(expiry_hours, 72), timezone, updated_by, updated_at
+FROM channels;
+DROP TABLE channels;
+ALTER TABLE channels_v3 RENAME TO channels;
+"""
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "requests, revisions, approvals, audit, channels, deliveries", V1),
     Migration(2, "requests.scheduled_for as an indexed column", V2),
+    Migration(3, "decisions by id and revision; approval rules per brand", V3),
 ]

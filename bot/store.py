@@ -45,7 +45,7 @@ class Migration:
 class AuditRow:
     """One line of the append-only audit table."""
 
-    actor: str
+    actor: str  # a display name, or "latebot"
     action: str
     request_id: str | None = None
     from_state: str | None = None
@@ -54,6 +54,7 @@ class AuditRow:
     idempotency_key: str | None = None
     late_post_id: str | None = None
     detail: Mapping[str, Any] | None = None
+    actor_id: str | None = None  # the platform's stable user id of whoever acted
 
 
 class Tx:
@@ -94,6 +95,7 @@ class Tx:
             {
                 "at": iso(self.clock.now()),
                 "actor": row.actor,
+                "actor_id": row.actor_id,
                 "action": row.action,
                 "request_id": row.request_id,
                 "from_state": row.from_state,

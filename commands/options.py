@@ -14,7 +14,7 @@ from commands.clauses import Clauses, read_clauses
 from commands.context import ParseContext
 from commands.parser import command_named, parse, read_id
 from commands.post import build_post, example
-from commands.text import plain
+from commands.text import plain, readable
 from commands.words import split_words
 
 ALLOWED: dict[str, frozenset[str]] = {
@@ -69,7 +69,9 @@ def _post(o: dict[str, str], ctx: ParseContext) -> model.PostCommand:
 def from_options(command_name: str, options: dict[str, str], ctx: ParseContext) -> model.Command:
     """The command `command_name` with typed `options` (names as in `ALLOWED`; empty ones ignored)."""
     name = command_named(command_name.strip())
-    cleaned = {k: plain(v).strip() for k, v in options.items() if v is not None}
+    # Typed text is posted as people read it; only settings keep mentions as ids.
+    cleaned = {k: (readable(plain(v)) if k == "text" else plain(v)).strip() for k, v in options.items()
+               if v is not None}
     o = {k: v for k, v in cleaned.items() if v}
     unknown = set(o) - ALLOWED.get(name, frozenset())
     if unknown:

@@ -1,7 +1,9 @@
 """`/late ...` text -> a typed `Command`, the same words in Slack, Discord and the console.
 
-Adapters undo their platform's escaping first (`commands.text.from_slack`); `parse` itself only
-cleans the text (NFC, control characters) and reads it. It raises nothing but `ParseError`.
+Adapters undo their platform's markup first and write mentions in the neutral form of
+`commands.text.MENTION`; `parse` itself only cleans the text (NFC, control characters) and reads it.
+Post and edit text show mentions as names (`readable`); settings keep their ids. It raises nothing
+but `ParseError`.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from commands import model
 from commands.context import ParseContext
 from commands.post import parse_post
 from commands.render import render
-from commands.text import QUOTES, clean, closers, unescape
+from commands.text import QUOTES, clean, closers, readable, unescape
 
 __all__ = ["ParseContext", "command_named", "parse", "render", "unknown_command"]
 
@@ -149,8 +151,10 @@ def parse(text: str, ctx: ParseContext) -> model.Command:
         return model.HelpCommand()
     name = command_named(word)
     if name == "post":
-        return parse_post(rest, ctx)
-    if name in ("edit", "config", "bind"):
+        return parse_post(readable(rest), ctx)
+    if name == "edit":
+        return _edit(readable(rest).strip())
+    if name in ("config", "bind"):
         return _READERS[name](rest.strip())
     # The other commands take at most a word or two; spaces and newlines between them are alike.
     return _READERS[name](" ".join(rest.split()))

@@ -1,15 +1,29 @@
-"""Commands about the channel's settings: bind (the Late profile it posts to) and config."""
+"""Commands about settings: bind (the Late profile a channel posts to) and config.
+
+`/late config <key> <value>` sets a rule of the brand (the Late profile bound to this channel, or the
+only one), which applies to its posts wherever they are requested; approvers and the approval and
+alert channels are per workspace. `/late config channel <key> <value>` sets this channel's own rule,
+which can only tighten the brand's. People, groups and channels are named by mention and kept by
+id. A change that would leave nobody able to approve is refused.
+"""
 
 from __future__ import annotations
 
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.channels import KEYS, ChannelConfig
+from bot.brands import BrandRules, qualified, workspace
+from bot.channels import CHANNEL_KEYS, KEYS, ChannelConfig
 from bot.core import Core
 from bot.errors import NotAllowed, UserError
 from bot.messages import Actor, Place, Reply
+from bot.policy import Policy, who_may_approve
 from bot.ports import Responder
 from commands import model
+from commands.text import MENTION, Mention, mention_of
+
+RESET_BRAND = ("anyone", "none", "default")
+RESET_CHANNEL = ("brand", "none", "default", "off")
 
 
 async def bind(core: Core, command: model.BindCommand, actor: Actor, place: Place, responder: Responder) -> None:
@@ -24,53 +38,63 @@ async def config(core: Core, command: model.ConfigCommand, actor: Actor, place: 
     await responder.reply(Reply(text=await configure(core, command, actor, place)))
 
 
-def describe_config(config: ChannelConfig) -> str:
-    approvers = ", ".join([*config.approvers, *config.approver_groups]) or "anyone but the requester"
-    return "\n".join([
-        "Settings of this channel:",
-        f"- profile: {config.profile_id or 'not bound'}",
-        f"- approvers: {approvers}",
-        f"- approvals: {config.approvals_required}",
-        f"- self_approval: {'on' if config.allow_self_approval else 'off'}",
-        f"- expiry: {config.expiry_hours} hours",
-        f"- approval_channel: {config.approval_channel or 'this channel'}",
-        f"- alert_channel: {config.alert_channel or 'none'}",
-        f"- timezone: {config.timezone or 'the user’s or the default'}",
-        "Change one with /late config <key> <value>.",
-    ])
+def _key(word: str) -> str:
+    return word.lower().replace("-", "_")
 
 
 async def configure(core: Core, command: model.ConfigCommand, actor: Actor, place: Place) -> str:
     if command.key is None:
-        return describe_config(await core.channels.get(place))
-    key = command.key.lower().replace("-", "_")
-    if key not in KEYS:
-        raise UserError(f"There is no setting '{command.key}'. Settings: {', '.join(KEYS)}.",
-                        example="/late config approvals 2")
-    if command.value is None:
-        return f"{key}: {KEYS[key]}"
-    value = command.value.strip()
-    changes: dict[str, object]
-    if key == "approvers":
-        changes = _approvers(value)
-    elif key in ("approvals", "expiry"):
-        if not value.isdigit() or not 1 <= int(value) <= (20 if key == "approvals" else 24 * 30):
-            raise UserError(f"'{value}' is not a valid number for {key}.", example=f"/late config {key} 2")
-        changes = {"approvals_required" if key == "approvals" else "expiry_hours": int(value)}
-    elif key == "self_approval":
-        changes = {"allow_self_approval": parse_flag(value)}
-    elif key == "timezone":
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise UserError(
-                f"'{value}' is not an IANA time zone.", example="/late config timezone Europe/Berlin"
-            ) from None
-        changes = {"timezone": value}
+        return await describe(core, place)
+    key, value, keys = _key(command.key), command.value, KEYS
+    if key == "channel":
+        keys = CHANNEL_KEYS
+        word, _, rest = (value or "").partition(" ")
+        if not word:
+            return "This channel's own rules (they only tighten the brand's):\n" + "\n".join(
+                f"- {k}: {v}" for k, v in CHANNEL_KEYS.items())
+        key, value = _key(word), rest.strip() or None
+    if key not in keys:
+        raise UserError(f"There is no setting '{key}'. Settings: {', '.join(keys)}.",
+                        example="/late config channel approvals 2" if keys is CHANNEL_KEYS
+                        else "/late config approvals 2")
+    if value is None:
+        return f"{key}: {keys[key]}"
+    if not actor.is_admin:
+        raise NotAllowed("Only an admin can change these settings.")
+    channel = await core.channels.get(place)
+    if key == "timezone":
+        return await _timezone(core, place, actor, value.strip())
+    profile = await core.directory.profile_for(channel)
+    brand = await core.brands.get(profile.id)
+    if keys is CHANNEL_KEYS:
+        changes = await _channel_change(core, place, key, value.strip())
+        updated = channel.model_copy(update=changes)
+        _possible(Policy(place=place, brand=brand, channel=updated))
+        await core.channels.update(place, actor, **changes)
     else:
-        changes = {key: _channel(value)}
-    updated = await core.channels.update(place, actor, **changes)
-    return "Saved.\n" + describe_config(updated)
+        rules, change = await _brand_change(core, brand, place, key, value.strip())
+        _possible(Policy(place=place, brand=rules, channel=channel))
+        await core.brands.save(rules, actor, change)
+    await core.approvals.reevaluate(profile.id)
+    return "Saved.\n" + await describe(core, place)
+
+
+async def _timezone(core: Core, place: Place, actor: Actor, value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise UserError(f"'{value}' is not an IANA time zone.", example="/late config timezone Europe/Berlin") from None
+    await core.channels.update(place, actor, timezone=value)
+    return "Saved.\n" + await describe(core, place)
+
+
+# --- values -----------------------------------------------------------------------------------
+
+
+def _number(key: str, value: str, top: int) -> int:
+    if not value.isdigit() or not 1 <= int(value) <= top:
+        raise UserError(f"'{value}' is not a valid number for {key} (1 to {top}).", example=f"/late config {key} 2")
+    return int(value)
 
 
 def parse_flag(value: str) -> bool:
@@ -82,25 +106,144 @@ def parse_flag(value: str) -> bool:
     raise UserError(f"'{value}' is not on or off.", example="/late config self_approval off")
 
 
-def _channel(value: str) -> str | None:
-    v = value.strip()
-    if v.lower() in ("none", "off", "here", "this"):
-        return None
-    return v.lstrip("#")
+def mentions(value: str, key: str) -> list[Mention]:
+    """Every mention in `value`; anything else in it is refused, since a name is not an identity."""
+    found = [mention_of(m) for m in MENTION.finditer(value)]
+    rest = MENTION.sub(" ", value).replace(",", " ").split()
+    if rest:
+        raise UserError(
+            f"I can't tell who or what “{rest[0]}” is: mention them, so the chat gives latebot the id "
+            "(type @ and pick the person or group, or # and pick the channel).",
+            example=f"/late config {key} @alice @bob" if key == "approvers" else f"/late config {key} #social",
+        )
+    return found
 
 
-def _approvers(value: str) -> dict[str, object]:
-    if value.lower() in ("anyone", "none", "default"):
-        return {"approvers": [], "approver_groups": []}
-    users: list[str] = []
-    groups: list[str] = []
-    for word in value.replace(",", " ").split():
-        if word.startswith(("<@&", "<!subteam^", "&", "group:", "role:")):
-            # Discord role <@&123>, Slack user group <!subteam^S123|@team>, or a plain group:/role: name.
-            inner = word.strip("<>")
-            for prefix in ("@&", "!subteam^", "&", "group:", "role:"):
-                inner = inner.removeprefix(prefix)
-            groups.append(inner.split("|")[0])
-        else:
-            users.append(word.strip("<>").lstrip("@").split("|")[0])
-    return {"approvers": users, "approver_groups": groups}
+def _people(value: str) -> tuple[list[str], list[str], dict[str, str]]:
+    found = mentions(value, "approvers")
+    if not found:
+        raise UserError("Name the approvers by mention, or say `anyone`.", example="/late config approvers @alice @bob")
+    if any(m.kind == "channel" for m in found):
+        raise UserError("Approvers are people or groups, not channels.", example="/late config approvers @alice @bob")
+    users = list(dict.fromkeys(m.id for m in found if m.kind == "user"))
+    groups = list(dict.fromkeys(m.id for m in found if m.kind == "group"))
+    labels = {m.id: m.label.lstrip("@") for m in found if m.label}
+    return users, groups, labels
+
+
+async def _channel_id(core: Core, place: Place, value: str, key: str) -> tuple[str, str]:
+    """The mentioned channel's id and name, once the chat says latebot can post there."""
+    found = mentions(value, key)
+    if len(found) != 1 or found[0].kind != "channel":
+        raise UserError(f"Name one channel for {key}, by mention.", example=f"/late config {key} #social-approvals")
+    target = Place(chat=place.chat, team=place.team, channel=found[0].id)
+    return found[0].id, await core.chats.check_channel(target)
+
+
+async def _brand_change(core: Core, brand: BrandRules, place: Place, key: str,
+                        value: str) -> tuple[BrandRules, dict[str, Any]]:
+    here = workspace(place.chat, place.team)
+    reset = value.lower() in RESET_BRAND
+    if key == "approvers":
+        users, groups, labels = ([], [], {}) if reset else _people(value)
+        rules = brand.with_approvers(place.chat, place.team, users, groups)
+        named = {qualified(place.chat, place.team, i): label for i, label in labels.items()}
+        return rules.model_copy(update={"labels": {**rules.labels, **named}}), {"approvers": users, "groups": groups}
+    if key == "approvals":
+        return brand.model_copy(update={"approvals_required": _number(key, value, 20)}), {key: value}
+    if key == "expiry":
+        return brand.model_copy(update={"expiry_hours": _number(key, value, 24 * 30)}), {key: value}
+    if key == "self_approval":
+        return brand.model_copy(update={"allow_self_approval": parse_flag(value)}), {key: value}
+    field = "approval_channels" if key == "approval_channel" else "alert_channels"
+    channels = dict(getattr(brand, field))
+    labels = dict(brand.labels)
+    if reset or value.lower() in ("here", "this"):
+        channels.pop(here, None)
+    else:
+        channels[here], name = await _channel_id(core, place, value, key)
+        labels[qualified(place.chat, place.team, channels[here])] = name
+    return brand.model_copy(update={field: channels, "labels": labels}), {key: channels.get(here)}
+
+
+async def _channel_change(core: Core, place: Place, key: str, value: str) -> dict[str, Any]:
+    reset = value.lower() in RESET_CHANNEL
+    if key == "approvers":
+        if reset:
+            return {"approvers": None, "approver_groups": None}
+        users, groups, labels = _people(value)
+        known = (await core.channels.get(place)).labels or {}
+        return {"approvers": users or None, "approver_groups": groups or None, "labels": {**known, **labels}}
+    if key == "approvals":
+        return {"approvals_required": None if reset else _number(key, value, 20)}
+    if key == "expiry":
+        return {"expiry_hours": None if reset else _number(key, value, 24 * 30)}
+    if key == "self_approval":
+        if reset or parse_flag(value):
+            return {"allow_self_approval": None}  # "on" cannot loosen the brand's rule
+        return {"allow_self_approval": False}
+    if reset:
+        return {"approval_channel": None}
+    channel, name = await _channel_id(core, place, value, key)
+    known = (await core.channels.get(place)).labels or {}
+    return {"approval_channel": channel, "labels": {**known, channel: name}}
+
+
+def _possible(policy: Policy) -> None:
+    """Refuse rules under which no request here could ever be approved."""
+    if policy.nobody_here:
+        return  # approvers elsewhere only: posts from here are refused at once, with the reason
+    count = policy.countable_approvers()
+    if count == 0:
+        raise UserError("With that, nobody would be allowed to approve here: the channel's approvers must also "
+                        "be approvers of the brand.", example="/late config channel approvers brand")
+    if count is not None and count < policy.approvals_required:
+        raise UserError(f"That would need {policy.approvals_required} approvals from only {count} approver"
+                        f"{'s' if count != 1 else ''}. Name more approvers, or ask for fewer approvals.",
+                        example=f"/late config approvals {count}")
+
+
+# --- showing ------------------------------------------------------------------------------------
+
+
+async def describe(core: Core, place: Place) -> str:
+    channel = await core.channels.get(place)
+    try:
+        profile = await core.directory.profile_for(channel)
+    except UserError as exc:
+        return f"This channel has no brand yet: {exc.message}"
+    policy = Policy(place=place, brand=await core.brands.get(profile.id), channel=channel)
+    brand = policy.brand
+    brand_only = Policy(place=place, brand=brand, channel=ChannelConfig(chat=place.chat, team=place.team,
+                                                                        channel=place.channel))
+    here = workspace(place.chat, place.team)
+    labels = {**{k.removeprefix(qualified(place.chat, place.team, "")): v for k, v in brand.labels.items()},
+              **(channel.labels or {})}
+
+    def shown(channel_id: str | None) -> str:
+        return f"#{labels.get(channel_id, channel_id)}" if channel_id else "the channel where it is asked"
+
+    def tighter(value: object, unit: str = "") -> str:
+        return f"{value}{unit}" if value is not None else "as the brand"
+
+    lines = [
+        f"Brand {profile.name}, in this workspace:",
+        f"- approvers: {who_may_approve(brand_only)}",
+        f"- approvals: {brand.approvals_required}",
+        f"- self_approval: {'on' if brand.allow_self_approval else 'off'}",
+        f"- expiry: {brand.expiry_hours} hours",
+        f"- approval_channel: {shown(brand.approval_channels.get(here))}",
+        f"- alert_channel: {shown(brand.alert_channels[here]) if here in brand.alert_channels else 'none'}",
+        "This channel's own rules (only ever stricter):",
+        f"- approvers: {'as the brand' if not channel.has_approvers else 'only some (below)'}",
+        f"- approvals: {tighter(channel.approvals_required)}",
+        f"- self_approval: {'off' if channel.allow_self_approval is False else 'as the brand'}",
+        f"- expiry: {tighter(channel.expiry_hours, ' hours')}",
+        f"- approval_channel: {shown(channel.approval_channel) if channel.approval_channel else 'as the brand'}",
+        f"- timezone: {channel.timezone or 'the user’s or the default'}",
+        f"So a post requested here needs {policy.approvals_required} approval"
+        f"{'s' if policy.approvals_required != 1 else ''} from {who_may_approve(policy)}; its card goes to "
+        f"{shown(policy.approval_place.channel)}; undecided, it expires after {policy.expiry_hours} hours.",
+        "Change a brand rule with /late config <key> <value>, this channel's with /late config channel <key> <value>.",
+    ]
+    return "\n".join(lines)

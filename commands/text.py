@@ -1,13 +1,14 @@
-"""Text as chat platforms deliver it, turned into the text that gets posted.
+"""Text as adapters hand it over, turned into the text that gets posted.
 
-Slack escapes `&`, `<` and `>` and wraps mentions, channels and links in `<...>`; Discord and the
-console send plain text. Every path ends in `clean`: NFC, no control characters but newline and tab.
+Adapters undo their platform's markup first (Slack's `<...>` and entities) and write mentions in the
+neutral form of `MENTION`. Every path ends in `clean`: NFC, no control characters but newline and tab.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 
 # Opening quote -> the quotes that may close it. Phones and word processors turn " into “ or ”,
 # and people mix them, so each opener accepts the closers one would plausibly type after it.
@@ -24,9 +25,6 @@ QUOTES: dict[str, str] = {
 }
 QUOTE_CHARS = frozenset("".join(QUOTES) + "".join(QUOTES.values()))
 
-_SLACK_TOKEN = re.compile(r"<([^<>]*)>")
-_ENTITIES = {"&lt;": "<", "&gt;": ">", "&amp;": "&"}
-_ENTITY = re.compile("|".join(_ENTITIES))
 _THREAD_BREAK = re.compile(r"^[ \t]*---[ \t]*$", re.MULTILINE)
 
 
@@ -46,29 +44,31 @@ def plain(text: str) -> str:
     return clean(text)
 
 
-def _slack_token(match: re.Match[str]) -> str:
-    inner = match.group(1)
-    target, _, label = inner.partition("|")
-    if target.startswith("@"):  # <@U123> or <@U123|name>
-        return "@" + (label or target[1:])
-    if target.startswith("#"):  # <#C123|general>
-        return "#" + (label or target[1:])
-    if target.startswith("!"):  # <!here>, <!subteam^S1|@team>, <!date^...|fallback>
-        special = target[1:]
-        if special in ("here", "channel", "everyone"):
-            return "@" + special
-        return label or "@" + special.split("^", 1)[-1]
-    if target.startswith("mailto:"):
-        return target[len("mailto:") :]
-    # A link: the URL itself, since it is what will be posted.
-    return target
+# Mentions in command text, in one neutral form every adapter writes: `<@ID|label>` a user,
+# `<@&ID|label>` a group or role, `<#ID|label>` a channel (the label is optional, for display).
+# Settings keep the ids; post text shows them as the names people read (`readable`).
+MENTION = re.compile(r"<(@&|@|#)([^<>|\s]+)(?:\|([^<>]*))?>")
 
 
-def from_slack(text: str) -> str:
-    """Undo Slack's message formatting; entities last, so that `&lt;b&gt;` stays literal `<b>`."""
-    text = _SLACK_TOKEN.sub(_slack_token, text)
-    text = _ENTITY.sub(lambda m: _ENTITIES[m.group(0)], text)
-    return clean(text)
+@dataclass(frozen=True)
+class Mention:
+    kind: str  # "user", "group" or "channel"
+    id: str
+    label: str
+
+    @property
+    def shown(self) -> str:
+        return ("#" if self.kind == "channel" else "@") + (self.label.lstrip("@#") or self.id)
+
+
+def mention_of(match: re.Match[str]) -> Mention:
+    kind = {"@": "user", "@&": "group", "#": "channel"}[match.group(1)]
+    return Mention(kind=kind, id=match.group(2), label=(match.group(3) or "").strip())
+
+
+def readable(text: str) -> str:
+    """Mentions as people read them: `<@U1|bob>` -> `@bob`, `<#C1|general>` -> `#general`."""
+    return MENTION.sub(lambda m: mention_of(m).shown, text)
 
 
 def split_thread(text: str) -> list[str]:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from commands.text import clean, closers, from_slack, plain, quote, split_thread, unescape
+from adapters.slack.text import command_text
+from commands.text import clean, closers, plain, quote, readable, split_thread, unescape
 
 
 @pytest.mark.parametrize(
@@ -26,8 +27,14 @@ from commands.text import clean, closers, from_slack, plain, quote, split_thread
         ("“curly” ‘quotes’ «kept»", "“curly” ‘quotes’ «kept»"),
     ],
 )
-def test_from_slack(slack: str, text: str) -> None:
-    assert from_slack(slack) == text
+def test_slack_markup_reads_as_posted_text(slack: str, text: str) -> None:
+    # The Slack adapter keeps mentions as neutral tokens (with their ids); post text shows the names.
+    assert readable(command_text(slack)) == text
+
+
+def test_mentions_keep_their_ids_for_settings() -> None:
+    assert command_text("config approvers <@U1|bob> <!subteam^S9|@devs>") == "config approvers <@U1|bob> <@&S9|@devs>"
+    assert command_text("config approval_channel <#C0APPROVE|approvals>") == "config approval_channel <#C0APPROVE|approvals>"
 
 
 def test_plain_text_is_not_unescaped() -> None:

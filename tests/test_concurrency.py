@@ -20,12 +20,11 @@ async def test_200_concurrent_presses_make_exactly_50_posts(tmp_path: Path) -> N
         accounts = await h.core.directory.accounts((await h.core.directory.profiles())[0].id)
         x = next(a for a in accounts if a.platform == "twitter")
         place = Place(chat="console", team="console", channel="general")
-        config = await h.core.channels.get(place)
         ids = []
         for i in range(50):
             draft = PostDraft(thread=[f"Race post number {i}"], mode="draft",
                               targets=[Target(account_id=x.id, platform="twitter", username=x.username or "x")])
-            request = await h.core.approvals.submit(Actor(id="alice", name="alice"), place, draft, config)
+            request = await h.core.approvals.submit(Actor(id="alice", name="alice"), place, draft)
             ids.append(request.id)
 
         other = await asyncio.create_subprocess_exec(

@@ -73,7 +73,7 @@ async def test_unauthorised_approver_is_refused_with_nothing_changed(tmp_path: P
         console = h.console("alice")
         out = await console.run("/late config approvers @carol", '/late post "Now is the time" to bluesky now',
                                 ":as bob", ":click Approve")
-        assert "Only the approvers of this channel can approve posts (carol)." in out
+        assert "Only the brand's approvers can approve its posts here: @carol." in out
         assert not creates(h)
         assert await audit(h, "r1") == [("submit", None, "pending")]
         out = await console.run(":as carol", ":click Approve")

@@ -15,6 +15,7 @@ import pytest
 
 from adapters.sandbox import (
     SANDBOX_KEY,
+    SANDBOX_MIGRATIONS,
     LateEngine,
     open_sandbox,
     sandbox_client,
@@ -48,7 +49,7 @@ async def test_open_sandbox_seeds_the_demo_brand_once(tmp_path: Path) -> None:
         accounts = await sandbox.client.list_accounts(profile_id=profile.id)
         health = await sandbox.client.accounts_health()
         assert await sandbox.engine.seed_demo() == profile.id
-        assert await sandbox.store.version() == 1
+        assert await sandbox.store.version() == len(SANDBOX_MIGRATIONS)
     assert profile.name == "Demo Brand"
     assert [a.platform for a in accounts] == ["twitter", "linkedin", "instagram", "bluesky", "threads"]
     assert [(h.platform, h.status) for h in health.accounts if h.status != "healthy"] == [
@@ -64,6 +65,7 @@ async def test_open_sandbox_seeds_the_demo_brand_once(tmp_path: Path) -> None:
         "sandbox_posts",
         "sandbox_idempotency",
         "sandbox_meta",
+        "sandbox_uploads",
     }
 
 

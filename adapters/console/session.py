@@ -7,6 +7,7 @@ printed before the next is read, and the console exits at the end of input.
 from __future__ import annotations
 
 import asyncio
+import re
 import sys
 from collections.abc import Callable
 from typing import TextIO
@@ -27,6 +28,16 @@ from bot.messages import (
 from bot.ports import BotPort
 
 HELP = "Type /late help for commands; ':as NAME' switches user; ':click LABEL' presses a button; ':quit' ends."
+# In the console a user's name is their id, so `@bob`, `&team` and `#channel` in a setting are mentions.
+_MENTIONED = re.compile(r"(?<![<\w])([@&#])([\w.-]+)")
+
+
+def config_mentions(body: str) -> str:
+    """`config ... @bob &editors #ops` written as the neutral mentions settings take."""
+    if not body.lower().startswith("config"):
+        return body
+    kinds = {"@": "@", "&": "@&", "#": "#"}
+    return _MENTIONED.sub(lambda m: f"<{kinds[m.group(1)]}{m.group(2)}|{m.group(2)}>", body)
 
 
 class ConsoleChat:
@@ -58,6 +69,9 @@ class ConsoleChat:
         self.print(reply_text(reply, thread=place.thread))
         if reply.card is not None:
             self.print(card_text(reply.card, "shown"))
+
+    async def check_channel(self, place: Place) -> str:
+        return place.channel  # the console's channels are whatever you call them
 
     def newest_with(self, label: str) -> Card | None:
         wanted = label.strip().lower()
@@ -120,7 +134,7 @@ class ConsoleSession:
                 self.chat.print(f"Unknown command {text.split()[0]}. {HELP}")
             else:
                 # A terminal line can't hold a newline: `\n` stands for one (threads are split by ---).
-                body = text[len("/late"):].strip().replace("\\n", "\n")
+                body = config_mentions(text[len("/late"):].strip().replace("\\n", "\n"))
                 await self.bot.invoke(Invocation(actor=self.actor, place=self.place, text=body), responder)
         elif text.startswith(":"):
             self.chat.print(f"Unknown console command {text.split()[0]}. {HELP}")

@@ -11,6 +11,7 @@ from typing import Any
 import discord
 
 from adapters.discord.replies import Message, card_message, reply_messages
+from bot.errors import UserError
 from bot.messages import Card, ChatKind, MessageRef, Place, Reply
 
 log = logging.getLogger("latebot.discord.port")
@@ -92,6 +93,26 @@ class DiscordPort:
         await partial.edit(
             content=None, embeds=message.embeds, view=message.view, allowed_mentions=message.allowed_mentions
         )
+
+    async def check_channel(self, place: Place) -> str:
+        """The channel exists in this server and latebot may send messages and embeds there."""
+        if not place.channel.isdigit():
+            raise UserError(f"“{place.channel}” is not a Discord channel; mention it with #.")
+        try:
+            channel = await self.client.fetch_channel(int(place.channel))
+        except (discord.NotFound, discord.Forbidden):
+            raise UserError(f"latebot can't see the channel <#{place.channel}>: it does not exist, or latebot "
+                            "has no access to it.") from None
+        guild = getattr(channel, "guild", None)
+        if guild is None or str(guild.id) != place.team:
+            raise UserError("That channel is not in this server; pick one here.")
+        me = guild.me
+        if me is not None and isinstance(channel, discord.abc.GuildChannel):
+            perms = channel.permissions_for(me)
+            if not (perms.send_messages and perms.embed_links):
+                raise UserError(f"latebot may not send messages with embeds in #{channel.name}; give it the "
+                                "Send Messages and Embed Links permissions there.")
+        return str(getattr(channel, "name", place.channel))
 
     async def send(self, place: Place, reply: Reply) -> None:
         reference = self._reference(place)

@@ -99,6 +99,27 @@ class SlackPort:
     async def send(self, place: Place, reply: Reply) -> None:
         await self.post(place.channel, reply_message(reply), thread=place.thread)
 
+    async def check_channel(self, place: Place) -> str:
+        """`conversations.info`: the channel exists, is not archived, and latebot is a member."""
+        try:
+            resp = await self.client.conversations_info(channel=place.channel)
+        except SlackApiError as exc:
+            error = str(exc.response.get("error", ""))
+            if error in ("channel_not_found", "not_in_channel"):
+                raise UserError(f"latebot can't see the channel {place.channel}: it does not exist, or it is "
+                                "private and latebot is not in it (/invite @latebot there first).") from None
+            if error == "missing_scope":
+                raise UserError("latebot's Slack app lacks the channels:read scope; reinstall it from "
+                                "manifest.yml.") from None
+            raise
+        channel = resp.get("channel") or {}
+        name = str(channel.get("name") or place.channel)
+        if channel.get("is_archived"):
+            raise UserError(f"#{name} is archived; pick another channel.")
+        if not channel.get("is_member") and not channel.get("is_im"):
+            raise UserError(f"latebot is not in #{name}: invite it there with /invite @latebot, then try again.")
+        return name
+
     async def post(self, channel: str, message: dict[str, Any], *,
                    thread: str | None = None) -> dict[str, Any]:
         async with self.pacer.turn(channel):

@@ -10,10 +10,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from commands.text import from_slack
+from commands.text import clean
 
 _TOKEN = re.compile(r"<([^<>]*)>")
-_SUBTEAM = re.compile(r"(<!subteam\^[A-Z0-9]+(?:\|[^<>]*)?>)")
+_ENTITIES = {"&lt;": "<", "&gt;": ">", "&amp;": "&"}
+_ENTITY = re.compile("|".join(_ENTITIES))
 USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 _BROADCASTS = {"here": "@here", "channel": "@channel", "everyone": "@everyone"}
 
@@ -85,18 +86,33 @@ def _special(body: str) -> str:
         return _BROADCASTS[name]
     if name.startswith("subteam^"):
         return label or "@" + name.removeprefix("subteam^")
-    return label or ""
+    return label or ""  # <!date^...|fallback> and others: their fallback text
+
+
+def _neutral(body: str) -> str:
+    """One Slack `<...>` token in latebot's neutral form (see `commands.text.MENTION`)."""
+    target, _, label = body.partition("|")
+    if target.startswith("@"):  # <@U123> or <@U123|name>
+        return f"<@{target[1:]}|{label}>" if label else f"<@{target[1:]}>"
+    if target.startswith("#"):  # <#C123|general>
+        return f"<#{target[1:]}|{label}>" if label else f"<#{target[1:]}>"
+    if target.startswith("!subteam^"):  # a user group
+        group = target.removeprefix("!subteam^")
+        return f"<@&{group}|{label}>" if label else f"<@&{group}>"
+    if target.startswith("!"):
+        return _special(target[1:] + (f"|{label}" if label else ""))
+    if target.startswith("mailto:"):
+        return target[len("mailto:") :]
+    return target  # a link: the URL itself, since it is what will be posted
 
 
 def command_text(text: str) -> str:
-    """A slash command's text for the parser (the command has `should_escape` on).
-
-    `commands.text.from_slack` undoes Slack's formatting (`<@U1|bob>` -> `@bob`, links -> their URL,
-    `<#C1|general>` -> `#general`, entities); user-group mentions keep their id form
-    (`<!subteam^S1|@team>`), which `/late config approvers` reads as a group.
-    """
-    parts = _SUBTEAM.split(text)
-    return "".join(part if _SUBTEAM.fullmatch(part) else from_slack(part) for part in parts)
+    """A slash command's text (the command has `should_escape` on) for the parser: mentions of
+    users, groups and channels in the neutral form, which keeps their ids (`/late config approvers`
+    needs them; post text shows them as names); `@here` and the like as plain text; links as their
+    URL; entities last, so that `&lt;b&gt;` stays the literal `<b>`."""
+    text = _TOKEN.sub(lambda m: _neutral(m.group(1)), text)
+    return clean(_ENTITY.sub(lambda m: _ENTITIES[m.group(0)], text))
 
 
 def user_ids(text: str) -> list[str]:
