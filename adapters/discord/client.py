@@ -66,6 +66,8 @@ class LateBot(discord.Client):
         self.inflight: set[asyncio.Task[Any]] = set()
         self.gateway: str | None = settings.DISCORD_GATEWAY_URL
         self.synced: list[app_commands.AppCommand] = []
+        # The task running `start()` (set by `service.running_bot`): it ends when the bot stops for good.
+        self.runner: asyncio.Task[None] | None = None
         commands.install(self.tree)
         connect = self.http.ws_connect
 

@@ -3,8 +3,9 @@
 Discord's CDN links are signed and expire (about a day), but a post may be approved or scheduled
 later than that. So an attachment's bytes are downloaded (no token is sent: the links are public)
 and uploaded to Late (`BotPort.upload_media`), and the Late URL replaces the Discord one. A file
-larger than the core takes is refused before (by its declared length) or while it downloads. When
-a copy fails the command fails with the reason: a post never goes out with a link that will expire.
+larger than the core takes is refused before (by its declared length) or while it downloads, and
+only a few copies run at once. When a copy fails the command fails with the reason and nothing is
+submitted: a post never goes out with a link that will expire.
 """
 
 from __future__ import annotations
@@ -27,10 +28,12 @@ CDN_HOSTS = frozenset({"cdn.discordapp.com", "media.discordapp.net"})
 
 
 class Attachments:
-    def __init__(self, bot: BotPort, *, api_base: str) -> None:
+    def __init__(self, bot: BotPort, *, api_base: str, concurrency: int = 4) -> None:
         self.bot = bot
         self.api_host = urlsplit(api_base).netloc
         self._session: aiohttp.ClientSession | None = None
+        # At most a few files in memory at once, each at most `max_upload_bytes`.
+        self._slots = asyncio.Semaphore(concurrency)
 
     def is_discord(self, url: str) -> bool:
         parts = urlsplit(url)
@@ -49,15 +52,17 @@ class Attachments:
     async def _copy(self, url: str) -> str:
         name = unquote(urlsplit(url).path.rsplit("/", 1)[-1]) or "attachment"
         try:
-            data, content_type = await self._download(url, name)
-            content_type = content_type or mimetypes.guess_type(name)[0] or "application/octet-stream"
-            return await self.bot.upload_media(MediaUpload(filename=name, content_type=content_type, data=data))
+            async with self._slots:
+                data, content_type = await self._download(url, name)
+                kind = content_type or mimetypes.guess_type(name)[0] or "application/octet-stream"
+                return await self.bot.upload_media(MediaUpload(filename=name, content_type=kind, data=data))
         except UserError as exc:
-            raise UserError(f"{name} could not be attached: {exc.message} Nothing was sent for approval.") from None
+            raise UserError(f"{exc.message} Nothing was submitted.") from None
         except Exception as exc:
             reason = describe(exc, logger=log)
-            raise UserError(f"{name} could not be copied to Late ({reason}). Nothing was sent for approval; "
-                            "please try again.") from None
+            raise UserError(
+                f"{name} could not be copied to Late, so nothing was submitted; please try again. ({reason})"
+            ) from None
 
     async def _download(self, url: str, name: str) -> tuple[bytes, str | None]:
         limit = self.bot.max_upload_bytes
@@ -65,7 +70,7 @@ class Attachments:
             self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=120))
         async with self._session.get(url) as resp:
             if resp.status != 200:
-                raise UserError(f"Discord did not hand over the file (HTTP {resp.status}).")
+                raise UserError(f"Discord did not hand over {name} (HTTP {resp.status}); it may have been deleted.")
             if (resp.content_length or 0) > limit:
                 raise too_large(name, resp.content_length or 0, limit)
             data = bytearray()

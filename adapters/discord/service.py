@@ -54,6 +54,7 @@ async def running_bot(
             if task.done():
                 task.result()  # the start failed: raise why
             raise TimeoutError(f"the Discord bot was not ready within {ready_timeout} s")
+        client.runner = task
         yield client
     finally:
         await client.close()
@@ -81,8 +82,10 @@ class DiscordService:
         async with running_bot(self.settings, self.bot) as client:
             self.status["discord"] = "gateway"
             try:
-                # Until cancelled, or until discord.py gives up on the gateway for good.
-                while not client.is_closed():
-                    await asyncio.sleep(1.0)
+                # Until cancelled, or until discord.py gives up on the gateway for good: then its
+                # error (a revoked token, a privileged intent) ends the service, and the runtime stops.
+                assert client.runner is not None
+                await asyncio.wait({client.runner})
+                client.runner.result()
             finally:
                 self.status.pop("discord", None)
