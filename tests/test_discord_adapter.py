@@ -1,141 +1,47 @@
-"""The Discord adapter against real discord.py on a fake gateway and REST server, with a recording router.
+"""The Discord adapter: real discord.py on the fake Discord, driving the real router and core on the fake Late.
 
-These tests pin what the adapter itself does (translate, render, answer in time); the flows
-through the real core are in test_discord_e2e.py.
+These tests pin what the adapter itself does (translate payloads, render cards and forms, answer in
+time, fall back to the channel when a token is gone, pace, wait out 429s, copy attachments), each
+through a scenario the real core plays; the whole flows are in test_discord_e2e.py.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import statistics
+import json
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
-from adapters.discord.client import LateBot
-from adapters.discord.service import running_bot
-from bot.messages import (
-    Actor,
-    Button,
-    ButtonPress,
-    Card,
-    CardField,
-    Form,
-    FormField,
-    FormSubmission,
-    Invocation,
-    Place,
-    Preview,
-    Reply,
-)
-from bot.ports import ChatPort, Responder
+from adapters.cli import chat_services
+from adapters.discord.forms import FOLD_PREFIX
+from adapters.discord.port import Pacer
+from adapters.discord.responder import TOO_LATE
+from adapters.discord.service import DiscordService
+from adapters.http import HttpServer
+from adapters.sandbox.media import MEDIA_HOST
+from bot.clock import FixedClock
+from bot.messages import Place
+from bot.runtime import run_services
+from commands.help import help_text
+from commands.router import Router
 from tests.fakes.discord_server import (
-    APPROVALS,
-    APPROVERS_ROLE,
     GENERAL,
     GUILD_ID,
     USERS,
     Call,
     FakeDiscord,
-    bot_settings,
-    fixture,
 )
+from tests.fakes.late_server import FakeLate
+from tests.harness import API_KEY, START, Harness, core_harness
+from tests.test_discord_e2e import POST, card_edited, card_posted, discord_on_core, field, post, told
 
-Handler = Callable[[Any, Responder], Awaitable[None]]
-
-
-async def say_ok(_: Any, responder: Responder) -> None:
-    await responder.reply(Reply(text="ok"))
-
-
-class RecordingRouter:
-    """Stands in for commands.router.Router: records what the adapter hands over, answers as told."""
-
-    def __init__(self) -> None:
-        self.invocations: list[Invocation] = []
-        self.presses: list[ButtonPress] = []
-        self.submissions: list[FormSubmission] = []
-        self.completions: list[tuple[Invocation, str, str]] = []
-        self.forms_asked: list[tuple[Place, Actor, str, list[str]]] = []
-        self.ports: list[ChatPort] = []
-        self.on_invoke: Handler = say_ok
-        self.on_press: Handler = say_ok
-        self.on_submit: Handler = say_ok
-        self.form = Form(
-            id="late:post", title="New social post", fields=[FormField(id="text", label="Post text")]
-        )
-
-    def register(self, port: ChatPort) -> None:
-        self.ports.append(port)
-
-    async def invoke(self, inv: Invocation, responder: Responder) -> None:
-        self.invocations.append(inv)
-        await self.on_invoke(inv, responder)
-
-    async def press(self, press: ButtonPress, responder: Responder) -> None:
-        self.presses.append(press)
-        await self.on_press(press, responder)
-
-    async def submit(self, sub: FormSubmission, responder: Responder) -> None:
-        self.submissions.append(sub)
-        await self.on_submit(sub, responder)
-
-    async def post_form(
-        self, place: Place, actor: Actor, *, text: str = "", media: list[str] | None = None
-    ) -> Form:
-        self.forms_asked.append((place, actor, text, list(media or [])))
-        return self.form.model_copy(
-            update={
-                "fields": [
-                    FormField(id="text", label="Post text", kind="textarea", value=text),
-                    FormField(id="media", label="Media URLs", kind="textarea", value="\n".join(media or [])),
-                ]
-            }
-        )
-
-    async def autocomplete(self, inv: Invocation, option: str, value: str) -> list[tuple[str, str]]:
-        self.completions.append((inv, option, value))
-        return [(f"{value} -> Tue 1 Dec 2026 09:00 America/New_York", value)]
-
-
-def approval_card(request_id: str = "r1", text: str = "Launch day! 🚀") -> Card:
-    return Card(
-        title="Post awaiting approval",
-        text="Review the post below, then approve, reject or edit it.",
-        previews=[
-            Preview(
-                platform="twitter",
-                platform_name="X",
-                account="acme",
-                parts=[text],
-                count=len(text),
-                limit=280,
-            )
-        ],
-        fields=[CardField(title="Requested by", value="Alice", inline=True)],
-        warnings=["Instagram needs an image"],
-        buttons=[
-            Button(label="Approve", action="approve", request_id=request_id, style="primary"),
-            Button(label="Reject", action="reject", request_id=request_id, style="danger"),
-            Button(label="Edit", action="edit", request_id=request_id),
-        ],
-        tone="pending",
-    )
-
-
-@contextlib.asynccontextmanager
-async def discord_bot(
-    tmp_path: Path, **options: Any
-) -> AsyncIterator[tuple[FakeDiscord, LateBot, RecordingRouter]]:
-    settings_extra = options.pop("settings", {})
-    options.setdefault("guild_ready_timeout", 0.05)
-    async with FakeDiscord() as fake:
-        router = RecordingRouter()
-        async with running_bot(bot_settings(fake, tmp_path, **settings_extra), router, **options) as bot:  # type: ignore[arg-type]
-            yield fake, bot, router
+COMMANDS_PATH = "/applications/1180000000000000001/commands"
 
 
 async def answered(fake: FakeDiscord, payload: dict[str, Any], count: int = 1) -> list[Call]:
@@ -143,15 +49,29 @@ async def answered(fake: FakeDiscord, payload: dict[str, Any], count: int = 1) -
     return fake.callbacks(payload)
 
 
+async def eventually(check: Callable[[], Awaitable[bool]], within: float = 10.0) -> None:
+    """Poll the core's state (which the fakes do not see change) until `check` holds."""
+    deadline = asyncio.get_running_loop().time() + within
+    while not await check():
+        if asyncio.get_running_loop().time() > deadline:
+            raise TimeoutError("the core did not reach the expected state in time")
+        await asyncio.sleep(0.02)
+
+
+def notices(fake: FakeDiscord, channel: str = GENERAL) -> list[Call]:
+    """Plain messages the bot posted in a channel (not cards)."""
+    return [c for c in fake.channel_calls("POST", channel) if not c.json.get("embeds")]
+
+
 # --- start-up ---------------------------------------------------------------------------------
 
 
 async def test_connects_with_default_intents_and_syncs_commands_globally(tmp_path: Path) -> None:
-    async with discord_bot(tmp_path) as (fake, bot, router):
+    async with discord_on_core(tmp_path) as (h, fake, bot):
         assert fake.identified == 1
-        assert router.ports == [bot.port]
+        assert h.core.chats.port("discord") is bot.port  # registered with the core through the port
         put = [c for c in fake.calls if c.method == "PUT"]
-        assert [c.path for c in put] == ["/applications/1180000000000000001/commands"]
+        assert [c.path for c in put] == [COMMANDS_PATH]
         by_name = {c["name"]: c for c in put[0].json}
         assert set(by_name) == {"late", "Post to social"}
         assert by_name["Post to social"]["type"] == 3
@@ -174,23 +94,23 @@ async def test_connects_with_default_intents_and_syncs_commands_globally(tmp_pat
             "config",
             "help",
         ]
-        post = {o["name"]: o for o in subs["post"]["options"]}
-        assert [n for n, o in post.items() if o.get("required")] == ["text"]
-        assert post["to"]["autocomplete"] and post["when"]["autocomplete"] and post["tz"]["autocomplete"]
-        assert post["media"]["type"] == 11
-        assert [c["value"] for c in post["mode"]["choices"]] == ["schedule", "now", "draft"]
+        options = {o["name"]: o for o in subs["post"]["options"]}
+        assert [n for n, o in options.items() if o.get("required")] == ["text"]
+        assert options["to"]["autocomplete"] and options["when"]["autocomplete"] and options["tz"]["autocomplete"]
+        assert options["media"]["type"] == 11
+        assert [c["value"] for c in options["mode"]["choices"]] == ["schedule", "now", "draft"]
         assert {o["name"]: o for o in subs["bind"]["options"]}["profile"]["autocomplete"]
     assert bot.is_closed()
 
 
 async def test_syncs_to_one_guild_with_discord_guild_id(tmp_path: Path) -> None:
-    async with discord_bot(tmp_path, settings={"DISCORD_GUILD_ID": int(GUILD_ID)}) as (fake, _bot, _router):
+    async with discord_on_core(tmp_path, settings={"DISCORD_GUILD_ID": int(GUILD_ID)}) as (_h, fake, _bot):
         put = [c.path for c in fake.calls if c.method == "PUT"]
         assert put == [f"/applications/1180000000000000001/guilds/{GUILD_ID}/commands"]
 
 
 async def test_identify_asks_for_no_privileged_intent(tmp_path: Path) -> None:
-    async with discord_bot(tmp_path) as (_fake, bot, _router):
+    async with discord_on_core(tmp_path) as (_h, _fake, bot):
         intents = bot.intents
         assert not intents.message_content and not intents.members and not intents.presences
 
@@ -198,177 +118,168 @@ async def test_identify_asks_for_no_privileged_intent(tmp_path: Path) -> None:
 # --- commands ---------------------------------------------------------------------------------
 
 
-async def test_slash_command_becomes_an_invocation_with_typed_options(tmp_path: Path) -> None:
-    async with discord_bot(tmp_path) as (fake, _bot, router):
-        attachment = next(iter(fixture("application_command")["data"]["resolved"]["attachments"].values()))
-        payload = await fake.interact(
-            fake.slash(
-                "post",
-                {
-                    "text": "Launch day! 🚀",
-                    "to": "twitter,linkedin",
-                    "when": "2026-12-01 09:00",
-                    "tz": "America/New_York",
-                    "mode": "schedule",
-                },
-                attachment=attachment,
-            )
-        )
-        (callback,) = await answered(fake, payload)
-        inv = router.invocations[0]
-        assert inv.command == "post"
-        assert inv.options == {
-            "text": "Launch day! 🚀",
-            "to": "twitter,linkedin",
-            "when": "2026-12-01 09:00",
-            "tz": "America/New_York",
-            "media": attachment["url"],
-            "mode": "schedule",
-        }
-        assert inv.actor.id == USERS["alice"] and inv.actor.name == "Alice" and not inv.actor.is_admin
-        assert inv.actor.groups == ("1180000000000000301",)
-        assert inv.place == Place(chat="discord", team=GUILD_ID, channel=GENERAL)
-        assert inv.delivery_id == f"discord:{payload['id']}"
-        assert callback.json["type"] == 4
-        assert callback.json["data"]["content"] == "ok"
-        assert callback.json["data"]["flags"] == 64
+async def test_a_slash_command_becomes_a_request_with_its_typed_options(tmp_path: Path) -> None:
+    async with discord_on_core(tmp_path) as (h, fake, _bot):
+        attachment = fake.attachment("launch.png")
+        payload = await fake.interact(fake.slash("post", {**POST, "mode": "schedule"}, attachment=attachment))
+        answer = await told(fake, payload, "Sent for approval")
+        assert answer == "Sent for approval here as request r1. Anyone but you can approve it (/late show r1)."
+        assert all(c.json["data"]["flags"] == 64 for c in fake.callbacks(payload))  # only alice sees it
+
+        request = await h.core.approvals.get("r1")
+        assert (request.requester_id, request.requester_name) == (USERS["alice"], "Alice")
+        assert request.place == Place(chat="discord", team=GUILD_ID, channel=GENERAL)
+        draft = request.draft
+        assert draft.text == "Launch day! 🚀"
+        assert [t.platform for t in draft.targets] == ["twitter", "linkedin"]
+        assert (draft.mode, draft.timezone) == ("schedule", "America/New_York")
+        assert draft.scheduled_for == datetime(2026, 12, 1, 14, 0, tzinfo=UTC)
+        (media,) = draft.media
+        assert media.url.startswith(MEDIA_HOST) and media.type == "image"
 
 
 async def test_admin_is_whoever_may_manage_the_server(tmp_path: Path) -> None:
-    async with discord_bot(tmp_path) as (fake, _bot, router):
-        payload = await fake.interact(fake.slash("bind", {"profile": "Acme"}, user="dana"))
-        await answered(fake, payload)
-        actor = router.invocations[0].actor
-        assert actor.is_admin and APPROVERS_ROLE in actor.groups
-        assert router.invocations[0].options == {"profile": "Acme"}
+    async with discord_on_core(tmp_path) as (h, fake, _bot):
+        refused = await fake.interact(fake.slash("bind", {"profile": "Demo Brand"}, user="alice"))
+        await told(fake, refused, "Only an admin can bind")
+        bound = await fake.interact(fake.slash("bind", {"profile": "Demo Brand"}, user="dana"))
+        await told(fake, bound, "This channel now posts to the Late profile Demo Brand.")
+        config = await h.core.channels.get(Place(chat="discord", team=GUILD_ID, channel=GENERAL))
+        assert config.profile_id
 
 
 async def test_help_option_named_command_is_passed_as_an_option(tmp_path: Path) -> None:
-    async with discord_bot(tmp_path) as (fake, _bot, router):
+    async with discord_on_core(tmp_path) as (_h, fake, _bot):
         payload = await fake.interact(fake.slash("help", {"command": "post"}))
-        await answered(fake, payload)
-        assert (router.invocations[0].command, router.invocations[0].options) == ("help", {"command": "post"})
+        (callback,) = await answered(fake, payload)
+        assert callback.json["data"]["content"] == help_text("post")
+        assert callback.json["data"]["content"].startswith("/late post")
 
 
 async def test_slow_work_is_deferred_then_the_thinking_message_is_edited(tmp_path: Path) -> None:
-    async def slow(_: Any, responder: Responder) -> None:
-        await asyncio.sleep(1.0)
-        await responder.reply(Reply(text="Sent for approval as request r1."))
-        await responder.reply(Reply(text="A second note."))
-
-    async with discord_bot(tmp_path, grace=0.2) as (fake, _bot, router):
-        router.on_invoke = slow
-        payload = await fake.interact(fake.slash("post", {"text": "hi"}))
+    """`/late show` of a long LinkedIn post while Late is slow: deferred, then the 'thinking' message
+    becomes the first 2,000 characters and the rest follows, ephemeral, pinging nobody."""
+    long_text = "\n".join(f"Line {n}: our launch, told at length for LinkedIn @everyone." for n in range(45))
+    async with discord_on_core(tmp_path, grace=0.2) as (h, fake, _bot):
+        late_id = await made_in_lates_dashboard(h, long_text)
+        h.late.stall("GET", f"/v1/posts/{late_id}", 1.0)
+        payload = await fake.interact(fake.slash("show", {"id": late_id}))
         (callback,) = await answered(fake, payload)
         assert callback.json == {"type": 5, "data": {"flags": 64}}
-        assert callback.at - fake.dispatched_at(payload) < 1.0
+        assert callback.at - fake.dispatched_at(payload) < 3.0
         edits = await fake.wait_until(lambda: len(fake.followups(payload)) >= 2 and fake.followups(payload))
         assert (edits[0].method, edits[0].path.rsplit("/", 1)[-1]) == ("PATCH", "@original")
-        assert edits[0].json["content"] == "Sent for approval as request r1."
+        assert edits[0].json["content"].startswith(f"Late post {late_id}: draft\nLine 0:")
         assert edits[1].method == "POST" and edits[1].json["flags"] == 64
-        assert edits[1].json["allowed_mentions"] == {"parse": []}
+        assert all(len(e.json["content"]) <= 2000 for e in edits)
+        assert "Line 44" in edits[1].json["content"]
+        assert all(e.json["allowed_mentions"] == {"parse": []} for e in edits)
+
+
+async def made_in_lates_dashboard(h: Harness, text: str) -> str:
+    """A LinkedIn draft made on Late by someone else (not through latebot); returns its id."""
+    accounts = await h.late.engine.account_ids()
+    linkedin = {"platform": "linkedin", "accountId": accounts["linkedin"]}
+    body = {"content": text, "platforms": [linkedin], "isDraft": True}
+    async with httpx.AsyncClient(base_url=h.late.url, headers={"Authorization": f"Bearer {API_KEY}"}) as late:
+        answer = await late.post("/v1/posts", json=body)
+    answer.raise_for_status()
+    return str(answer.json()["post"]["_id"])
 
 
 async def test_a_public_reply_after_a_defer_replaces_the_thinking_message(tmp_path: Path) -> None:
-    async def slow(_: Any, responder: Responder) -> None:
-        await asyncio.sleep(0.5)
-        await responder.reply(Reply(text="This channel now posts to Acme.", ephemeral=False))
-
-    async with discord_bot(tmp_path, grace=0.1) as (fake, _bot, router):
-        router.on_invoke = slow
-        payload = await fake.interact(fake.slash("bind", {"profile": "Acme"}, user="dana"))
+    async with discord_on_core(tmp_path, grace=0.1) as (h, fake, _bot):
+        h.late.stall("GET", "/v1/profiles", 0.5)
+        payload = await fake.interact(fake.slash("bind", {"profile": "Demo Brand"}, user="dana"))
+        (callback,) = await answered(fake, payload)
+        assert callback.json["type"] == 5
         calls = await fake.wait_until(lambda: len(fake.followups(payload)) >= 2 and fake.followups(payload))
         assert [c.method for c in calls] == ["DELETE", "POST"]
-        assert "flags" not in calls[1].json or not calls[1].json["flags"] & 64
+        assert calls[1].json["content"] == "This channel now posts to the Late profile Demo Brand."
+        assert not calls[1].json.get("flags", 0) & 64  # the channel sees it
 
 
-async def test_nothing_said_still_closes_the_interaction(tmp_path: Path) -> None:
-    async def silent(_: Any, responder: Responder) -> None:
-        return None
+async def test_a_redelivered_interaction_is_handled_once_and_still_closed(tmp_path: Path) -> None:
+    """The same INTERACTION_CREATE twice (a replayed gateway event): the core ignores the duplicate and
+    says nothing, the adapter still closes the interaction (Discord refuses: it was answered)."""
+    async with discord_on_core(tmp_path) as (h, fake, _bot):
+        payload = await post(fake)
+        await fake.redeliver(payload)
+        (refused,) = await fake.wait_until(lambda: fake.refused(payload))
+        assert refused.json["type"] == 4 and refused.json["data"]["content"] == "Done."
+        await card_posted(fake)
+        assert len(fake.cards()) == 1
+        assert [r.id for r in await h.core.approvals.queue(Place(chat="discord", team=GUILD_ID, channel=GENERAL))] == [
+            "r1"
+        ]
 
-    async with discord_bot(tmp_path) as (fake, _bot, router):
-        router.on_invoke = silent
-        payload = await fake.interact(fake.slash("queue"))
-        (callback,) = await answered(fake, payload)
-        assert callback.json["type"] == 4 and callback.json["data"]["content"] == "Done."
 
-
-async def test_an_error_in_the_router_becomes_a_short_ephemeral_reference(tmp_path: Path) -> None:
-    async def boom(_: Any, responder: Responder) -> None:
-        raise RuntimeError("secret internals")
-
-    async with discord_bot(tmp_path) as (fake, _bot, router):
-        router.on_invoke = boom
-        payload = await fake.interact(fake.slash("queue"))
-        (callback,) = await answered(fake, payload)
-        text = callback.json["data"]["content"]
-        assert (
-            "Something went wrong" in text and "secret" not in text and callback.json["data"]["flags"] == 64
-        )
+async def test_an_unexpected_error_becomes_a_short_ephemeral_reference(tmp_path: Path) -> None:
+    async with discord_on_core(tmp_path) as (h, fake, _bot):
+        # Late answers with something that is not a list of accounts.
+        h.late.fail("GET", "/v1/accounts", 200, body={"accounts": "secret internals"})
+        payload = await fake.interact(fake.slash("accounts"))
+        text = await told(fake, payload, "(ref ")
+        assert text.startswith("Late refused the request: Late answered in an unexpected shape")
+        assert "secret" not in text and "no connected accounts" not in text
+        assert all(c.json["data"]["flags"] == 64 for c in fake.callbacks(payload))
 
 
 # --- mentions -------------------------------------------------------------------------------
 
 
 async def test_echoed_everyone_never_pings(tmp_path: Path) -> None:
-    async def echo(inv: Any, responder: Responder) -> None:
-        await responder.reply(Reply(text=f"You wrote: {inv.options['text']}"))
-
-    async with discord_bot(tmp_path) as (fake, _bot, router):
-        router.on_invoke = echo
-        text = "Big news @everyone and @here, ping <@&1180000000000000300> and <@1180000000000000402>"
-        payload = await fake.interact(fake.slash("post", {"text": text}))
+    async with discord_on_core(tmp_path) as (_h, fake, _bot):
+        payload = await fake.interact(fake.slash("show", {"id": "@everyone"}))
         (callback,) = await answered(fake, payload)
         data = callback.json["data"]
-        assert text in data["content"]
+        assert data["content"].startswith("“@everyone” is not a request or post id.")
         assert data["allowed_mentions"] == {"parse": []}
 
 
-async def test_an_explicit_mention_is_the_only_one_allowed(tmp_path: Path) -> None:
-    async with discord_bot(tmp_path) as (fake, bot, _router):
-        place = Place(chat="discord", team=GUILD_ID, channel=GENERAL, thread="1310100000000000500")
-        await bot.port.send(place, Reply(text="Published @everyone", ephemeral=False, mention=USERS["alice"]))
-        (call,) = fake.channel_calls("POST", GENERAL)
-        assert call.json["content"] == f"<@{USERS['alice']}> Published @everyone"
+async def test_the_requester_is_told_in_the_cards_thread_with_the_only_mention_allowed(tmp_path: Path) -> None:
+    async with discord_on_core(tmp_path) as (_h, fake, _bot):
+        await post(fake)
+        card = await card_posted(fake)
+        reason = "Wrong date @everyone, ask <@&1180000000000000300>"
+        sub = await fake.interact(fake.submit("late:reject:r1:1", {"reason": reason}, user="bob"))
+        await told(fake, sub, "Rejected r1")
+        (call,) = await fake.wait_until(lambda: notices(fake))
+        assert call.json["content"] == f"<@{USERS['alice']}> Your post r1 was rejected by Bob (approver): {reason}"
         assert call.json["allowed_mentions"] == {"parse": [], "users": [int(USERS["alice"])]}
-        assert int(call.json["message_reference"]["message_id"]) == 1310100000000000500
+        assert str(call.json["message_reference"]["message_id"]) == card["id"]
         assert call.json["message_reference"]["fail_if_not_exists"] is False
 
 
 # --- autocomplete ----------------------------------------------------------------------------
 
 
-async def test_autocomplete_answers_with_the_routers_choices(tmp_path: Path) -> None:
-    async with discord_bot(tmp_path) as (fake, _bot, router):
+async def test_autocomplete_answers_with_the_cores_choices(tmp_path: Path) -> None:
+    async with discord_on_core(tmp_path) as (_h, fake, _bot):
         payload = await fake.interact(
             fake.autocomplete(
                 "post", {"text": "Hello", "tz": "America/New_York", "when": "tomorrow 9am"}, focused="when"
             )
         )
         (callback,) = await answered(fake, payload)
+        # The zone typed in the other option is the one the time is read in.
         assert callback.json == {
             "type": 8,
             "data": {
                 "choices": [
-                    {"name": "tomorrow 9am -> Tue 1 Dec 2026 09:00 America/New_York", "value": "tomorrow 9am"}
+                    {"name": "tomorrow 9am -> Mon 23 Nov 2026 09:00 America/New_York", "value": "tomorrow 9am"}
                 ]
             },
         }
-        inv, option, value = router.completions[0]
-        assert (option, value) == ("when", "tomorrow 9am")
-        assert inv.options == {"text": "Hello", "tz": "America/New_York", "when": "tomorrow 9am"}
+        profile = await fake.interact(fake.autocomplete("bind", {"profile": "demo"}, focused="profile", user="dana"))
+        (callback,) = await answered(fake, profile)
+        assert callback.json["data"]["choices"] == [{"name": "Demo Brand", "value": "Demo Brand"}]
 
 
-async def test_autocomplete_that_takes_too_long_answers_empty_in_time(
-    tmp_path: Path, monkeypatch: Any
-) -> None:
-    async def slow(inv: Invocation, option: str, value: str) -> list[tuple[str, str]]:
-        await asyncio.sleep(10)
-        return []
-
-    monkeypatch.setattr("adapters.discord.app.AUTOCOMPLETE_TIMEOUT", 0.3)
-    async with discord_bot(tmp_path) as (fake, _bot, router):
-        router.autocomplete = slow  # type: ignore[method-assign]
+async def test_autocomplete_that_takes_too_long_answers_empty_in_time(tmp_path: Path, monkeypatch: Any) -> None:
+    monkeypatch.setattr("adapters.discord.client.AUTOCOMPLETE_TIMEOUT", 0.3)
+    async with discord_on_core(tmp_path) as (h, fake, _bot):
+        h.late.stall("GET", "/v1/accounts", 10.0)
         payload = await fake.interact(fake.autocomplete("post", {"to": "tw"}, focused="to"))
         (callback,) = await answered(fake, payload)
         assert callback.json == {"type": 8, "data": {"choices": []}}
@@ -377,390 +288,350 @@ async def test_autocomplete_that_takes_too_long_answers_empty_in_time(
 # --- buttons and forms ---------------------------------------------------------------------
 
 
-async def test_card_is_a_channel_message_with_embed_and_buttons(tmp_path: Path) -> None:
-    async with discord_bot(tmp_path) as (fake, bot, _router):
-        ref = await bot.port.post_card(
-            Place(chat="discord", team=GUILD_ID, channel=APPROVALS), approval_card()
-        )
-        (call,) = fake.channel_calls("POST", APPROVALS)
-        assert ref.message_id in fake.messages and ref.channel == APPROVALS
+async def test_the_card_is_a_channel_message_with_embed_and_buttons_and_is_edited_in_place(tmp_path: Path) -> None:
+    async with discord_on_core(tmp_path) as (_h, fake, _bot):
+        await post(fake, {"text": "One *bold* start\n---\nand a second part", "to": "twitter,linkedin"})
+        (call,) = [c for c in fake.channel_calls("POST", GENERAL) if c.json.get("embeds")]
         (embed,) = call.json["embeds"]
-        assert embed["title"] == "Post awaiting approval"
-        assert embed["fields"][0] == {
-            "name": "Preview · X @acme (13/280)",
-            "value": "Launch day! 🚀",
+        assert embed["title"] == "Post awaiting approval" and embed["color"] == 0x5865F2
+        assert embed["description"] == "Review the post below, then approve, reject or edit it."
+        x, linkedin, *fields, notes = embed["fields"]
+        assert x == {
+            "name": "Preview · X @demobrand  (17/280 characters)",
+            "value": "**1/2** One \\*bold\\* start\n\n**2/2** and a second part",
             "inline": False,
         }
-        assert embed["fields"][-1]["name"] == "⚠ Warnings"
+        assert linkedin["name"].startswith("Preview · LinkedIn @demo-brand")
+        assert linkedin["value"] == "One \\*bold\\* start"
+        assert [(f["name"], f["inline"]) for f in fields[:3]] == [
+            ("Requested by", True),
+            ("When", True),
+            ("Request", True),
+        ]
+        assert notes["name"] == "⚠ Check before approving"
+        assert notes["value"].startswith("• LinkedIn @demo-brand: LinkedIn has no threads")
         (row,) = call.json["components"]
         assert [(b["label"], b["custom_id"], b["style"]) for b in row["components"]] == [
-            ("Approve", "late:approve:r1", 3),
-            ("Reject", "late:reject:r1", 4),
-            ("Edit", "late:edit:r1", 2),
+            ("Approve", "late:approve:r1:1", 3),
+            ("Reject", "late:reject:r1:1", 4),
+            ("Edit", "late:edit:r1:1", 2),
         ]
         assert call.json["allowed_mentions"] == {"parse": []}
 
-        done = approval_card().model_copy(update={"title": "Scheduled", "buttons": [], "tone": "success"})
-        await bot.port.update_card(ref, done)
-        (patch,) = fake.channel_calls("PATCH", APPROVALS)
-        assert patch.path == f"/channels/{APPROVALS}/messages/{ref.message_id}"
-        assert patch.json["embeds"][0]["title"] == "Scheduled" and patch.json["components"] == []
+        await fake.interact(fake.click(call.response["id"], "late:approve:r1:1"))
+        await card_edited(fake, call.response["id"], "Published")
+        patches = fake.channel_calls("PATCH", GENERAL)
+        assert {p.path for p in patches} == {f"/channels/{GENERAL}/messages/{call.response['id']}"}
+        assert patches[-1].json["components"] == [] and patches[-1].json["embeds"][0]["color"] == 0x57F287
 
 
 async def test_a_click_becomes_a_press_and_reject_opens_a_modal(tmp_path: Path) -> None:
-    async def open_reject(press: ButtonPress, responder: Responder) -> None:
-        await responder.open_form(
-            Form(
-                id=f"late:reject:{press.request_id}",
-                title="Reject post",
-                submit="Reject",
-                fields=[
-                    FormField(
-                        id="reason",
-                        label="Why? (the requester sees this)",
-                        kind="textarea",
-                        required=True,
-                        max_length=1000,
-                    )
-                ],
-            )
-        )
-
-    async with discord_bot(tmp_path) as (fake, bot, router):
-        router.on_press = open_reject
-        ref = await bot.port.post_card(
-            Place(chat="discord", team=GUILD_ID, channel=APPROVALS), approval_card()
-        )
-        payload = await fake.interact(fake.click(ref.message_id, "late:reject:r1", user="bob"))
+    async with discord_on_core(tmp_path) as (h, fake, _bot):
+        await post(fake)
+        card = await card_posted(fake)
+        payload = await fake.interact(fake.click(card["id"], "late:reject:r1:1", user="bob"))
         (callback,) = await answered(fake, payload)
-        press = router.presses[0]
-        assert (press.action, press.request_id, press.actor.id) == ("reject", "r1", USERS["bob"])
-        assert press.message is not None and press.message.message_id == ref.message_id
-        assert press.actor.groups == (APPROVERS_ROLE,)
         assert callback.json["type"] == 9
         modal = callback.json["data"]
-        assert modal["custom_id"] == "late:reject:r1" and modal["title"] == "Reject post"
+        assert modal["custom_id"] == "late:reject:r1:1" and modal["title"] == "Reject post"
         (text_input,) = modal["components"][0]["components"]
-        assert text_input["custom_id"] == "reason" and text_input["style"] == 2 and text_input["required"]
+        assert (text_input["custom_id"], text_input["style"], text_input["required"]) == ("reason", 2, True)
+        assert text_input["max_length"] == 1000
 
         submitted = await fake.interact(
-            fake.submit("late:reject:r1", {"reason": "Wrong date"}, message_id=ref.message_id)
+            fake.submit("late:reject:r1:1", {"reason": "Wrong date"}, message_id=card["id"])
         )
         (ack,) = await answered(fake, submitted)
-        sub = router.submissions[0]
-        assert (sub.form_id, sub.values, sub.actor.id) == (
-            "late:reject:r1",
-            {"reason": "Wrong date"},
-            USERS["bob"],
-        )
         assert ack.json["type"] == 4 and ack.json["data"]["flags"] == 64
+        assert ack.json["data"]["content"] == "Rejected r1."
+        request = await h.core.approvals.get("r1")
+        assert (request.state, request.reason, request.decided_by) == ("rejected", "Wrong date", "Bob (approver)")
 
 
 async def test_approve_with_nothing_to_say_is_acknowledged_silently(tmp_path: Path) -> None:
-    async def approve(press: ButtonPress, responder: Responder) -> None:
-        return None
-
-    async with discord_bot(tmp_path) as (fake, bot, router):
-        router.on_press = approve
-        ref = await bot.port.post_card(
-            Place(chat="discord", team=GUILD_ID, channel=APPROVALS), approval_card()
-        )
-        payload = await fake.interact(fake.click(ref.message_id, "late:approve:r1"))
+    async with discord_on_core(tmp_path) as (_h, fake, _bot):
+        await post(fake)
+        card = await card_posted(fake)
+        payload = await fake.interact(fake.click(card["id"], "late:approve:r1:1"))
         (callback,) = await answered(fake, payload)
         assert callback.json == {"type": 6}
+        await card_edited(fake, card["id"], "Scheduled")
+        assert not fake.followups(payload)
 
 
 async def test_a_form_that_comes_too_late_gets_an_explanation(tmp_path: Path) -> None:
-    async def late_form(press: ButtonPress, responder: Responder) -> None:
-        await asyncio.sleep(0.4)
-        await responder.open_form(Form(id="late:edit:r1", title="Edit post", fields=[]))
-
-    async with discord_bot(tmp_path, press_grace=0.1) as (fake, bot, router):
-        router.on_press = late_form
-        ref = await bot.port.post_card(
-            Place(chat="discord", team=GUILD_ID, channel=APPROVALS), approval_card()
-        )
-        payload = await fake.interact(fake.click(ref.message_id, "late:edit:r1"))
+    # No grace at all: the click is deferred before the core (which reads SQLite first) opens the form.
+    async with discord_on_core(tmp_path, press_grace=0.0) as (h, fake, _bot):
+        await post(fake)
+        card = await card_posted(fake)
+        payload = await fake.interact(fake.click(card["id"], "late:edit:r1:1"))
         (callback,) = await answered(fake, payload)
         assert callback.json == {"type": 6}
         (followup,) = await fake.wait_until(lambda: fake.followups(payload))
-        assert "could not be opened in time" in followup.json["content"] and followup.json["flags"] == 64
+        assert followup.json["content"] == TOO_LATE and followup.json["flags"] == 64
+        assert (await h.core.approvals.get("r1")).revision == 1
 
 
 async def test_post_to_social_opens_the_post_form_prefilled_with_the_message(tmp_path: Path) -> None:
-    async with discord_bot(tmp_path) as (fake, _bot, router):
+    async with discord_on_core(tmp_path) as (h, fake, _bot):
         payload = await fake.interact(fake.message_menu(content="Our team at the offsite 🎉", attachments=2))
+        urls = [a["url"] for a in next(iter(payload["data"]["resolved"]["messages"].values()))["attachments"]]
         (callback,) = await answered(fake, payload)
-        place, actor, text, media = router.forms_asked[0]
-        assert (
-            text == "Our team at the offsite 🎉" and actor.id == USERS["alice"] and place.channel == GENERAL
-        )
-        assert len(media) == 2 and media[0].startswith("https://cdn.discordapp.com/attachments/")
-        assert callback.json["type"] == 9
+        assert callback.json["type"] == 9 and callback.json["data"]["custom_id"] == "late:post"
         inputs = [row["components"][0] for row in callback.json["data"]["components"]]
-        assert [(i["custom_id"], i["value"]) for i in inputs] == [("text", text), ("media", "\n".join(media))]
+        assert [i["custom_id"] for i in inputs] == ["text", "targets", "mode", "when", f"{FOLD_PREFIX}tz,media"]
+        assert inputs[0]["value"] == "Our team at the offsite 🎉" and inputs[0]["style"] == 2
+        assert inputs[2]["value"] == "now"
+        assert inputs[4]["value"] == "tz: UTC\nmedia: " + "\n".join(urls)
 
-        submitted = await fake.interact(
-            fake.submit("late:post", {"text": text, "media": media[0]}, user="alice")
-        )
-        await answered(fake, submitted)
-        assert router.submissions[0].values == {"text": text, "media": media[0]}
+        values = {i["custom_id"]: i.get("value", "") for i in inputs} | {"targets": "twitter, linkedin"}
+        submitted = await fake.interact(fake.submit("late:post", values, user="alice"))
+        await told(fake, submitted, "Sent for approval")
+        request = await h.core.approvals.get("r1")
+        assert request.draft.text == "Our team at the offsite 🎉" and request.requester_id == USERS["alice"]
+        assert [t.platform for t in request.draft.targets] == ["twitter", "linkedin"]
+        assert [m.url.rsplit("/", 1)[-1] for m in request.draft.media] == ["team.jpg", "team1.jpg"]
+        assert all(m.url.startswith(MEDIA_HOST) for m in request.draft.media)
+        assert len(h.late.calls("POST", "/v1/media")) == 2
 
 
-async def test_post_form_with_six_fields_folds_the_rest_and_maps_labels_back(tmp_path: Path) -> None:
-    from adapters.discord.forms import FOLD_PREFIX
-
-    form = Form(
-        id="late:edit:r1",
-        title="Edit post",
-        fields=[
-            FormField(id="text", label="Post text", kind="textarea", value="Hi", required=True),
-            FormField(
-                id="targets",
-                label="Post to",
-                kind="multiselect",
-                value=["acc1"],
-                options=[("acc1", "X @acme"), ("acc2", "LinkedIn @acme")],
-            ),
-            FormField(
-                id="mode",
-                label="Publish",
-                kind="select",
-                value="schedule",
-                options=[
-                    ("now", "As soon as approved"),
-                    ("schedule", "At the time below"),
-                    ("draft", "Draft"),
-                ],
-            ),
-            FormField(id="when", label="When", kind="datetime", value="2026-12-01 09:00"),
-            FormField(id="tz", label="Time zone", value="America/New_York"),
-            FormField(id="media", label="Media URLs", kind="textarea", value="https://a.example/1.png"),
-        ],
-    )
-
-    async def open_edit(press: ButtonPress, responder: Responder) -> None:
-        await responder.open_form(form)
-
-    async with discord_bot(tmp_path) as (fake, bot, router):
-        router.on_press = open_edit
-        ref = await bot.port.post_card(
-            Place(chat="discord", team=GUILD_ID, channel=APPROVALS), approval_card()
-        )
-        payload = await fake.interact(fake.click(ref.message_id, "late:edit:r1"))
+async def test_the_edit_form_folds_the_sixth_field_and_maps_labels_back(tmp_path: Path) -> None:
+    async with discord_on_core(tmp_path) as (h, fake, _bot):
+        await post(fake, {**POST, "to": "twitter"})
+        card = await card_posted(fake)
+        payload = await fake.interact(fake.click(card["id"], "late:edit:r1:1"))
         (callback,) = await answered(fake, payload)
         inputs = [row["components"][0] for row in callback.json["data"]["components"]]
         assert len(inputs) == 5
-        assert inputs[1]["value"] == "X @acme"
+        assert inputs[1]["value"] == "X @demobrand"
         assert inputs[2]["value"] == "schedule" and inputs[2]["label"] == "Publish (now/schedule/draft)"
+        assert inputs[3]["value"] == "2026-12-01 09:00"
         assert inputs[4]["custom_id"] == f"{FOLD_PREFIX}tz,media"
-        assert inputs[4]["value"] == "tz: America/New_York\nmedia: https://a.example/1.png"
+        assert inputs[4]["value"] == "tz: America/New_York\nmedia: "
 
         values = {
-            "text": "Hi again",
-            "targets": "X @acme, LinkedIn @acme, bluesky",
+            "text": "Launch day, take two",
+            "targets": "X @demobrand, LinkedIn @demo-brand",
             "mode": "draft",
             "when": "",
-            f"{FOLD_PREFIX}tz,media": "tz: Europe/Berlin\nmedia: https://a.example/2.png",
+            f"{FOLD_PREFIX}tz,media": "tz: Europe/Berlin\nmedia: https://example.com/a.jpg",
         }
-        submitted = await fake.interact(fake.submit("late:edit:r1", values))
-        await answered(fake, submitted)
-        assert router.submissions[0].values == {
-            "text": "Hi again",
-            "targets": ["acc1", "acc2", "bluesky"],
-            "mode": "draft",
-            "when": "",
-            "tz": "Europe/Berlin",
-            "media": "https://a.example/2.png",
-        }
+        submitted = await fake.interact(fake.submit("late:edit:r1:1", values))
+        await told(fake, submitted, "Saved revision 2 of r1")
+        draft = (await h.core.approvals.get("r1")).draft
+        assert draft.text == "Launch day, take two"
+        assert [(t.platform, t.username) for t in draft.targets] == [
+            ("twitter", "demobrand"),
+            ("linkedin", "demo-brand"),
+        ]
+        assert (draft.mode, draft.timezone) == ("draft", "Europe/Berlin")
+        assert [m.url for m in draft.media] == ["https://example.com/a.jpg"]
 
 
 # --- the 15 minutes of a token ----------------------------------------------------------------
 
 
 async def test_after_the_token_expired_replies_go_to_the_channel(tmp_path: Path) -> None:
-    async def slow(_: Any, responder: Responder) -> None:
-        await asyncio.sleep(0.6)
-        await responder.reply(Reply(text="Published @everyone"))
-
-    async with discord_bot(tmp_path, grace=0.1, token_ttl=0.4) as (fake, _bot, router):
-        router.on_invoke = slow
-        payload = await fake.interact(fake.slash("post", {"text": "hi"}))
-        (call,) = await fake.wait_until(lambda: fake.channel_calls("POST", GENERAL))
-        assert call.json["content"] == f"<@{USERS['alice']}> Published @everyone"
+    async with discord_on_core(tmp_path, grace=0.1, token_ttl=0.4) as (h, fake, _bot):
+        h.late.stall("GET", "/v1/accounts", 0.6)
+        payload = await fake.interact(fake.slash("accounts"))
+        (call,) = await fake.wait_until(lambda: notices(fake))
+        assert call.json["content"].startswith(f"<@{USERS['alice']}> Accounts of Demo Brand:")
         assert call.json["allowed_mentions"] == {"parse": [], "users": [int(USERS["alice"])]}
         assert [c.json["type"] for c in fake.callbacks(payload)] == [5]
         assert not fake.followups(payload)
 
 
 async def test_a_refused_followup_falls_back_to_the_channel(tmp_path: Path) -> None:
-    async def slow(_: Any, responder: Responder) -> None:
-        await asyncio.sleep(0.5)
-        await responder.reply(Reply(text="Sent."))
-
-    async with discord_bot(tmp_path, grace=0.1) as (fake, _bot, router):
+    async with discord_on_core(tmp_path, grace=0.1) as (h, fake, _bot):
         fake.token_ttl = 0.3  # Discord has already forgotten the token
-        router.on_invoke = slow
-        await fake.interact(fake.slash("queue"))
-        (call,) = await fake.wait_until(lambda: fake.channel_calls("POST", GENERAL))
-        assert call.json["content"] == f"<@{USERS['alice']}> Sent."
+        h.late.stall("GET", "/v1/accounts", 0.5)
+        await fake.interact(fake.slash("accounts"))
+        (call,) = await fake.wait_until(lambda: notices(fake))
+        assert call.json["content"].startswith(f"<@{USERS['alice']}> Accounts of Demo Brand:")
 
 
 # --- rate limits and errors -------------------------------------------------------------------
 
 
-async def test_429_is_waited_out_and_401_403_404_are_never_retried(tmp_path: Path) -> None:
-    import discord
-
-    place = Place(chat="discord", team=GUILD_ID, channel=APPROVALS)
-    async with discord_bot(tmp_path) as (fake, bot, _router):
-        fake.rate_limit("POST", rf"^/channels/{APPROVALS}/messages$", retry_after=0.3)
-        ref = await bot.port.post_card(place, approval_card())
-        posts = [c for c in fake.calls if c.method == "POST" and c.path == f"/channels/{APPROVALS}/messages"]
+async def test_a_429_on_a_card_is_waited_out(tmp_path: Path) -> None:
+    async with discord_on_core(tmp_path) as (_h, fake, _bot):
+        fake.rate_limit("POST", rf"^/channels/{GENERAL}/messages$", retry_after=0.3)
+        await post(fake)
+        await card_posted(fake)
+        posts = [c for c in fake.calls if c.method == "POST" and c.path == f"/channels/{GENERAL}/messages"]
         assert [c.status for c in posts] == [429, 200]
         assert posts[1].at - posts[0].at >= 0.29
 
-        for status, error in (
-            (404, discord.NotFound),
-            (403, discord.Forbidden),
-            (401, discord.HTTPException),
-        ):
-            fake.fail("PATCH", r"/messages/", status, {"message": "no", "code": 10008}, times=5)
-            before = len(fake.calls)
-            with pytest.raises(error):
-                await bot.port.update_card(ref, approval_card())
-            assert len(fake.calls) - before == 1
-            fake.clear_failures()
+
+async def test_a_card_update_refused_with_401_403_or_404_is_not_retried(tmp_path: Path) -> None:
+    """The decision stands (it is in SQLite) and each refused edit is tried once, as often as an edit
+    Discord accepts."""
+    async with discord_on_core(tmp_path, pacer=Pacer(rate=100, per=1.0)) as (h, fake, _bot):
+        statuses = (200, 404, 403, 401)
+        for n in range(len(statuses)):
+            await post(fake, {"text": f"Post {n}", "to": "twitter", "mode": "now"})
+        cards = await fake.wait_until(lambda: len(fake.cards()) == len(statuses) and fake.cards())
+        for n, (status, card) in enumerate(zip(statuses, cards, strict=True), 1):
+            if status != 200:
+                fake.fail("PATCH", rf"/messages/{card['id']}$", status, {"message": "no", "code": 10008}, times=5)
+            await fake.interact(fake.click(card["id"], f"late:approve:r{n}:1"))
+
+            async def settled(request_id: str = f"r{n}") -> bool:
+                return (await h.core.approvals.get(request_id)).state == "published"
+
+            await eventually(settled)
+        tries = [
+            [c.status for c in fake.calls if c.method == "PATCH" and c.path.endswith(f"/messages/{card['id']}")]
+            for card in cards
+        ]
+        accepted, *refused = tries
+        assert accepted and all(s == 200 for s in accepted)
+        assert refused == [[s] * len(accepted) for s in statuses[1:]]
 
 
-async def test_alerts_are_paced_per_channel(tmp_path: Path) -> None:
-    from adapters.discord.port import Pacer
-
-    async with discord_bot(tmp_path, pacer=Pacer(rate=3, per=0.6)) as (fake, bot, _router):
-        place = Place(chat="discord", team=GUILD_ID, channel="1180000000000000202")
-        await asyncio.gather(
-            *(bot.port.send(place, Reply(text=f"alert {n}", ephemeral=False)) for n in range(6))
-        )
-        times = [c.at for c in fake.channel_calls("POST")]
+async def test_cards_are_paced_per_channel(tmp_path: Path) -> None:
+    async with discord_on_core(tmp_path, pacer=Pacer(rate=3, per=0.6)) as (_h, fake, _bot):
+        for n in range(6):
+            await fake.interact(fake.slash("post", {"text": f"Post {n}", "to": "twitter", "mode": "now"}))
+        await fake.wait_until(lambda: len(fake.cards()) == 6)
+        times = [c.at for c in fake.channel_calls("POST", GENERAL)]
         assert len(times) == 6
         assert times[3] - times[0] >= 0.55 and times[5] - times[2] >= 0.55
 
 
-# --- restart and load ---------------------------------------------------------------------------
+# --- restart -----------------------------------------------------------------------------------
 
 
-async def test_a_click_after_a_restart_is_handled_by_the_new_client(tmp_path: Path) -> None:
-    async with FakeDiscord() as fake:
-        settings = bot_settings(fake, tmp_path)
-        first = RecordingRouter()
-        async with running_bot(settings, first, guild_ready_timeout=0.05) as bot:  # type: ignore[arg-type]
-            ref = await bot.port.post_card(
-                Place(chat="discord", team=GUILD_ID, channel=APPROVALS), approval_card("r7")
-            )
-        second = RecordingRouter()
-        async with running_bot(settings, second, guild_ready_timeout=0.05) as bot2:  # type: ignore[arg-type]
-            assert bot2 is not bot and fake.identified == 2
-            payload = await fake.interact(fake.click(ref.message_id, "late:approve:r7"))
-            await answered(fake, payload)
-            assert [(p.action, p.request_id) for p in second.presses] == [("approve", "r7")]
-            assert not first.presses
-
-
-async def test_a_hundred_slow_interactions_are_each_deferred_within_a_second(tmp_path: Path) -> None:
-    async def slow(_: Any, responder: Responder) -> None:
-        await asyncio.sleep(5.0)
-        await responder.reply(Reply(text="done"))
-
-    async with discord_bot(tmp_path) as (fake, _bot, router):
-        router.on_invoke = slow
-        payloads = [await fake.interact(fake.slash("post", {"text": f"post {n}"})) for n in range(100)]
-        await fake.wait_until(lambda: all(fake.callbacks(p) for p in payloads), within=10)
-        latencies = [fake.callbacks(p)[0].at - fake.dispatched_at(p) for p in payloads]
-        assert all(fake.callbacks(p)[0].json["type"] == 5 for p in payloads)
-        print(
-            f"defer latency over 100: max {max(latencies):.3f} s, median {statistics.median(latencies):.3f} s"
-        )
-        assert max(latencies) < 1.0, (max(latencies), statistics.median(latencies))
-        await fake.wait_until(lambda: all(fake.followups(p) for p in payloads), within=15)
-
-
-async def test_a_hundred_slow_clicks_are_each_deferred_within_a_second(tmp_path: Path) -> None:
-    async def slow(_: Any, responder: Responder) -> None:
-        await asyncio.sleep(5.0)
-
-    from adapters.discord.port import Pacer
-
-    async with discord_bot(tmp_path, pacer=Pacer(rate=1000, per=1.0)) as (fake, bot, router):
-        router.on_press = slow
-        refs = [
-            await bot.port.post_card(
-                Place(chat="discord", team=GUILD_ID, channel=APPROVALS), approval_card(f"r{n}")
-            )
-            for n in range(100)
-        ]
-        payloads = [
-            await fake.interact(fake.click(ref.message_id, f"late:approve:r{n}"))
-            for n, ref in enumerate(refs)
-        ]
-        await fake.wait_until(lambda: all(fake.callbacks(p) for p in payloads), within=10)
-        latencies = [fake.callbacks(p)[0].at - fake.dispatched_at(p) for p in payloads]
-        top, median = max(latencies), statistics.median(latencies)
-        print(f"click defer latency over 100: max {top:.3f} s, median {median:.3f} s")
-        assert all(fake.callbacks(p)[0].json == {"type": 6} for p in payloads)
-        assert max(latencies) < 1.0, (max(latencies), statistics.median(latencies))
+async def test_a_reject_after_a_restart_opens_the_modal_and_the_reason_is_saved(tmp_path: Path) -> None:
+    """A new process (new client, new core, same database) handles the old card's buttons: the
+    buttons are a `DynamicItem` on their custom_id and the modal is read from its own."""
+    async with FakeLate(api_key=API_KEY, clock=FixedClock(START)) as late, FakeDiscord() as fake:
+        await late.engine.seed_demo()
+        async with core_harness(tmp_path, late=late) as h1, discord_on_core(tmp_path, harness=h1, fake=fake):
+            await post(fake)
+            card = await card_posted(fake)
+        async with core_harness(tmp_path, late=late) as h2, discord_on_core(tmp_path, harness=h2, fake=fake):
+            assert fake.identified == 2
+            click = await fake.interact(fake.click(card["id"], "late:reject:r1:1", user="bob"))
+            (modal,) = await answered(fake, click)
+            assert modal.json["type"] == 9 and modal.json["data"]["custom_id"] == "late:reject:r1:1"
+            sub = await fake.interact(fake.submit("late:reject:r1:1", {"reason": "Not this week"}))
+            await told(fake, sub, "Rejected r1.")
+            await card_edited(fake, card["id"], "Rejected")
+            assert (await h2.core.approvals.get("r1")).reason == "Not this week"
 
 
 # --- attachments ---------------------------------------------------------------------------------
 
 
-class UploadingRouter(RecordingRouter):
-    """A router that takes uploads (as the core does for Slack files)."""
+@contextlib.asynccontextmanager
+async def latebot_discord(tmp_path: Path) -> AsyncIterator[tuple[Harness, FakeDiscord, asyncio.Task[None]]]:
+    """The services `latebot discord` runs, as adapters/cli.py builds them (`chat_services`, the
+    HTTP server), under the runtime, against the fake Discord and the fake Late. Yields the task
+    running them."""
+    async with FakeDiscord() as fake, core_harness(
+        tmp_path, DISCORD_TOKEN=fake.token, DISCORD_API_BASE=fake.api_base
+    ) as h:
+        http = HttpServer(host="127.0.0.1", port=0)
+        (service,) = chat_services(h.core, Router(h.core), "discord", http)
+        assert isinstance(service, DiscordService)
+        stop = asyncio.Event()
+        running = asyncio.create_task(run_services([http, service], stop=stop))
+        try:
+            await eventually(_ready(http, running), within=15)
+            yield h, fake, running
+        finally:
+            stop.set()
+            if not running.done():  # else the test has looked at how it ended
+                await running
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.uploads: list[tuple[str, str, int]] = []
 
-    async def upload_media(self, filename: str, content_type: str, data: bytes) -> str:
-        self.uploads.append((filename, content_type, len(data)))
-        return f"https://media.late.example/{filename}"
+def _ready(http: HttpServer, running: asyncio.Task[None]) -> Callable[[], Awaitable[bool]]:
+    async def ready() -> bool:
+        if running.done():
+            running.result()  # it failed to start: say why
+        return http.status.get("discord") == "gateway"
+
+    return ready
 
 
-async def test_attachments_are_copied_to_late_so_their_links_do_not_expire(tmp_path: Path) -> None:
-    async with FakeDiscord() as fake:
-        router = UploadingRouter()
-        settings = bot_settings(fake, tmp_path)
-        async with running_bot(settings, router, guild_ready_timeout=0.05):  # type: ignore[arg-type]
-            attachment = fake.attachment("launch.png")
-            payload = await fake.interact(
-                fake.slash(
-                    "post", {"text": "hi", "media_url": "https://example.com/a.jpg"}, attachment=attachment
-                )
+async def test_the_service_stops_with_discords_reason_when_the_gateway_gives_up(tmp_path: Path) -> None:
+    """A revoked token (close code 4004) ends `latebot discord` with that error, not a silent exit 0."""
+    import discord
+
+    async with latebot_discord(tmp_path) as (_h, fake, running):
+        await fake.close_gateway(4004, "Authentication failed.")
+        with pytest.raises(discord.ConnectionClosed) as raised:
+            await asyncio.wait_for(asyncio.shield(running), 10)
+        assert raised.value.code == 4004
+
+
+async def test_a_discord_attachment_reaches_late_as_an_uploaded_media_item(tmp_path: Path) -> None:
+    """Issue 8: through the process as `latebot discord` wires it, the attachment's bytes are fetched
+    from Discord and uploaded to Late (`POST /v1/media`); the post uses Late's URL, never Discord's."""
+    async with latebot_discord(tmp_path) as (h, fake, _running):
+        attachment = fake.attachment("launch.png", size=48_213)
+        payload = await fake.interact(
+            fake.slash(
+                "post",
+                {"text": "Launch day! 🚀", "to": "twitter", "mode": "now", "media_url": "https://example.com/a.jpg"},
+                attachment=attachment,
             )
-            await answered(fake, payload)
-            assert router.invocations[0].options == {
-                "text": "hi",
-                "media": "https://media.late.example/launch.png https://example.com/a.jpg",
-            }
-            assert router.uploads == [("launch.png", "image/png", 1032)]
-            assert [c.path for c in fake.calls if c.path.startswith("/attachments/")] == [
-                attachment["url"].split("?")[0].split(str(fake.port))[1]
-            ]
+        )
+        await told(fake, payload, "Sent for approval")
+        (download,) = [c for c in fake.calls if c.path.startswith("/attachments/")]
+        assert attachment["url"].startswith(f"http://127.0.0.1:{fake.port}{download.path}?")
+        (upload,) = h.late.calls("POST", "/v1/media")
+        assert b'filename="launch.png"' in upload.body and b"Content-Type: image/png" in upload.body
+        assert len(upload.body) > 48_213
 
-            other = fake.attachment("clip.mp4")["url"]
-            sub = await fake.interact(
-                fake.submit("late:post", {"text": "x", "media": f"{other}\nhttps://b/c.png"})
-            )
-            await answered(fake, sub)
-            assert (
-                router.submissions[0].values["media"]
-                == "https://media.late.example/clip.mp4\nhttps://b/c.png"
-            )
+        card = await card_posted(fake)
+        late_url, typed = field(card, "Media").split("\n")
+        assert late_url.startswith(MEDIA_HOST + "/") and late_url.endswith("/launch.png")
+        assert typed == "https://example.com/a.jpg"  # a URL the user typed goes to Late as it is
+        assert "/attachments/" not in json.dumps(card)  # nothing on the card points at Discord's copy
+
+        await fake.interact(fake.click(card["id"], "late:approve:r1:1", user="bob"))
+        await card_edited(fake, card["id"], "Published")
+        (created,) = h.late.calls("POST", "/v1/posts")
+        assert [m["url"] for m in created.json["mediaItems"]] == [late_url, "https://example.com/a.jpg"]
+        (stored,) = await h.late.engine.posts()
+        assert [m["url"] for m in stored["mediaItems"]] == [late_url, "https://example.com/a.jpg"]
 
 
-async def test_without_uploads_attachment_links_are_passed_as_they_are(tmp_path: Path) -> None:
-    async with discord_bot(tmp_path) as (fake, _bot, router):
+async def test_an_attachment_over_the_upload_limit_is_refused_and_nothing_is_submitted(tmp_path: Path) -> None:
+    async with discord_on_core(tmp_path) as (h, fake, _bot):
+        limit = h.router.max_upload_bytes
+        big = fake.attachment("film.mp4", size=limit + 1)
+        payload = await fake.interact(fake.slash("post", {"text": "Our film", "to": "twitter"}, attachment=big))
+        text = await told(fake, payload, "film.mp4")
+        assert text == (
+            f"film.mp4 is {(limit + 1) / 1_048_576:.1f} MB; latebot can upload files of up to "
+            f"{limit / 1_048_576:.0f} MB to Late. Put a larger file at a public https:// address and add it "
+            "as a media URL. Nothing was submitted."
+        )
+        assert not h.late.calls("POST", "/v1/media") and not h.late.calls("POST", "/v1/posts")
+        assert await h.core.approvals.find("r1") is None
+        assert not fake.cards()
+
+
+async def test_an_attachment_that_cannot_be_copied_fails_the_command_with_the_reason(tmp_path: Path) -> None:
+    """Never a Discord link that expires in a post: a copy that fails fails the command."""
+    async with discord_on_core(tmp_path) as (h, fake, _bot):
+        gone = fake.attachment("launch.png")
+        fake.expire_attachments()
+        payload = await fake.interact(fake.slash("post", {"text": "Hi", "to": "twitter"}, attachment=gone))
+        text = await told(fake, payload, "launch.png")
+        assert text == (
+            "Discord did not hand over launch.png (HTTP 404); it may have been deleted. Nothing was submitted."
+        )
+
+        h.late.fail("POST", "/v1/media", 500, times=5)
         attachment = fake.attachment("launch.png")
-        payload = await fake.interact(fake.slash("post", {"text": "hi"}, attachment=attachment))
-        await answered(fake, payload)
-        assert router.invocations[0].options == {"text": "hi", "media": attachment["url"]}
-        assert not [c for c in fake.calls if c.path.startswith("/attachments/")]
+        payload = await fake.interact(fake.slash("post", {"text": "Hi", "to": "twitter"}, attachment=attachment))
+        text = await told(fake, payload, "launch.png")
+        assert text.startswith("launch.png could not be copied to Late, so nothing was submitted; please try again.")
+        assert "(ref " in text
+        assert await h.core.approvals.find("r1") is None
+        assert not fake.cards()

@@ -66,7 +66,8 @@ class LateBot(discord.Client):
         self.inflight: set[asyncio.Task[Any]] = set()
         self.gateway: str | None = settings.DISCORD_GATEWAY_URL
         self.synced: list[app_commands.AppCommand] = []
-        self._closed_event = asyncio.Event()
+        # The task running `start()` (set by `service.running_bot`): it ends when the bot stops for good.
+        self.runner: asyncio.Task[None] | None = None
         commands.install(self.tree)
         connect = self.http.ws_connect
 
@@ -134,13 +135,6 @@ class LateBot(discord.Client):
                 self.inflight.discard(task)
         await responder.finish()
 
-    async def wait_for_close(self) -> None:
-        """Until the client has closed (discord.py gave up on the gateway, or `close()` was called)."""
-        await self._closed_event.wait()
-
-    def mark_closed(self) -> None:
-        self._closed_event.set()
-
     async def close(self) -> None:
         """Stop: work still running for an interaction is cancelled (its state is in SQLite)."""
         pending = [t for t in self.inflight if not t.done()]
@@ -149,7 +143,6 @@ class LateBot(discord.Client):
         await asyncio.gather(*pending, return_exceptions=True)
         await self.attachments.close()
         await super().close()
-        self._closed_event.set()
 
     async def handle_command(
         self, interaction: discord.Interaction[Any], command: str, options: dict[str, str]

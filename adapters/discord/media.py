@@ -2,9 +2,10 @@
 
 Discord's CDN links are signed and expire (about a day), but a post may be approved or scheduled
 later than that. So an attachment's bytes are downloaded (no token is sent: the links are public)
-and streamed to Late as they arrive (`BotPort.upload_media`), and the Late URL replaces the Discord
-one. A file larger than the core takes is refused from its declared length before anything is read.
-When a copy fails the command fails with the reason: a post never goes out with a link that expires.
+and streamed to Late as they arrive (`BotPort.upload_media`, which also bounds how many run at once),
+and the Late URL replaces the Discord one. A file larger than the core takes is refused from its
+declared length before anything is read. When a copy fails the command fails with the reason and
+nothing is submitted: a post never goes out with a link that will expire.
 """
 
 from __future__ import annotations
@@ -51,11 +52,12 @@ class Attachments:
         try:
             return await self._move(url, name)
         except UserError as exc:
-            raise UserError(f"{name} could not be attached: {exc.message} Nothing was sent for approval.") from None
+            raise UserError(f"{exc.message} Nothing was submitted.") from None
         except Exception as exc:
             reason = describe(exc, logger=log)
-            raise UserError(f"{name} could not be copied to Late ({reason}). Nothing was sent for approval; "
-                            "please try again.") from None
+            raise UserError(
+                f"{name} could not be copied to Late, so nothing was submitted; please try again. ({reason})"
+            ) from None
 
     async def _move(self, url: str, name: str) -> str:
         """Download from Discord and upload to Late at once, chunk by chunk (never the whole file)."""
@@ -64,7 +66,7 @@ class Attachments:
             self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=None, sock_read=60))
         async with self._session.get(url) as resp:
             if resp.status != 200:
-                raise UserError(f"Discord did not hand over the file (HTTP {resp.status}).")
+                raise UserError(f"Discord did not hand over {name} (HTTP {resp.status}); it may have been deleted.")
             if (resp.content_length or 0) > limit:
                 raise too_large(name, resp.content_length or 0, limit)
             declared = resp.content_type if resp.content_type != "application/octet-stream" else None

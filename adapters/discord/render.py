@@ -32,6 +32,7 @@ LABEL = 80
 CUSTOM_ID = 100
 URL = 512
 ELLIPSIS = "…"
+PREVIEW = "Preview · "  # the field of sections that show user text as it will be posted
 
 COLOURS = {
     "pending": 0x5865F2,
@@ -86,28 +87,35 @@ class _EmbedDraft:
         )
 
 
+def _parts_text(parts: list[str]) -> str:
+    if len(parts) > 1:
+        return "\n\n".join(f"**{n}/{len(parts)}** {_escape(part)}" for n, part in enumerate(parts, 1))
+    return _escape(parts[0]) if parts and parts[0] else ""
+
+
+def _section_title(section: Section) -> str:
+    return ("⚠ " if section.alert else "") + section.title
+
+
 def _section_fields(sections: list[Section]) -> list[_Field]:
-    """One field per section; sections with the same parts and no text of their own (accounts that
-    get the same post) share one field, their titles joined."""
-    groups: dict[tuple[str, ...], list[Section]] = {}
-    singles: list[Section] = []
-    for p in sections:
-        if p.parts and not p.text:
-            groups.setdefault(tuple(p.parts), []).append(p)
-        else:
-            singles.append(p)
+    """One field per section, in the card's order; sections with the same parts and no text of their
+    own (accounts that get the same post) share one field, where the first of them stands."""
     out: list[_Field] = []
-    for parts, members in groups.items():
-        names = ", ".join(("⚠ " if p.alert else "") + p.title for p in members)
-        if len(parts) > 1:
-            body = "\n\n".join(f"**{n}/{len(parts)}** {_escape(part)}" for n, part in enumerate(parts, 1))
-        else:
-            body = _escape(parts[0]) if parts[0] else "*(no text)*"
-        out.append(_Field(name=clip("Preview · " + names, FIELD_NAME), value=body))
-    for p in singles:
-        body = "\n\n".join([_escape(p.text), *(_escape(part) for part in p.parts)]).strip()
-        out.append(_Field(name=clip(("⚠ " if p.alert else "") + (p.title or "\u200b"), FIELD_NAME),
-                          value=body or "\u200b"))
+    shared: dict[tuple[str, ...], tuple[_Field, list[str]]] = {}
+    for s in sections:
+        if s.parts and not s.text:
+            key = tuple(s.parts)
+            if key in shared:
+                f, names = shared[key]
+                names.append(_section_title(s))
+                f.name = PREVIEW + ", ".join(names)
+                continue
+            f = _Field(name=PREVIEW + _section_title(s), value=_parts_text(s.parts) or "*(no text)*")
+            shared[key] = (f, [_section_title(s)])
+            out.append(f)
+            continue
+        body = "\n\n".join(t for t in (_escape(s.text), _parts_text(s.parts)) if t)
+        out.append(_Field(name=_section_title(s) or "\u200b", value=body or "\u200b"))
     return out
 
 
@@ -115,7 +123,7 @@ def _limit_fields(fields: list[_Field]) -> list[_Field]:
     if len(fields) <= FIELDS:
         return fields
     kept, rest = fields[: FIELDS - 1], fields[FIELDS - 1 :]
-    summary = ", ".join(f.name for f in rest)
+    summary = ", ".join(f.name.removeprefix(PREVIEW) for f in rest)
     kept.append(_Field(name=f"…and {len(rest)} more", value=summary))
     return kept
 

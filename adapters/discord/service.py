@@ -42,8 +42,6 @@ async def running_bot(
     discord.http.Route.BASE = settings.DISCORD_API_BASE.rstrip("/")
     client = LateBot(settings, bot, **options)
     task = asyncio.create_task(client.start(token), name="latebot-discord")
-    # A gateway that fails for good ends `start` without `close`: whoever waits for the close must hear it.
-    task.add_done_callback(lambda _: client.mark_closed())
     try:
         ready = asyncio.create_task(client.wait_until_ready())
         done, _ = await asyncio.wait(
@@ -56,6 +54,7 @@ async def running_bot(
             if task.done():
                 task.result()  # the start failed: raise why
             raise TimeoutError(f"the Discord bot was not ready within {ready_timeout} s")
+        client.runner = task
         yield client
     finally:
         await client.close()
@@ -83,7 +82,10 @@ class DiscordService:
         async with running_bot(self.settings, self.bot) as client:
             self.status["discord"] = "gateway"
             try:
-                # Until cancelled, or until discord.py gives up on the gateway for good.
-                await client.wait_for_close()
+                # Until cancelled, or until discord.py gives up on the gateway for good: then its
+                # error (a revoked token, a privileged intent) ends the service, and the runtime stops.
+                assert client.runner is not None
+                await asyncio.wait({client.runner})
+                client.runner.result()
             finally:
                 self.status.pop("discord", None)

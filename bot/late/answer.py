@@ -28,9 +28,12 @@ def json_of(response: httpx.Response) -> Any:
 
 
 def items_of(data: Any, key: str) -> list[Any]:
-    if isinstance(data, dict):
-        data = data.get(key, [])
-    return data if isinstance(data, list) else []
+    """The list under `key` (or the answer itself, when it is a list). An answer without that list is
+    a LateError: it must never read as "there are none"."""
+    items = data.get(key) if isinstance(data, dict) else data
+    if not isinstance(items, list):
+        raise LateError(f"Late answered in an unexpected shape: no list of {key}", body=data)
+    return items
 
 
 def post_of(data: Any) -> Post:

@@ -13,6 +13,7 @@ import asyncio
 import copy
 import itertools
 import json
+import mimetypes
 import re
 import secrets
 import time
@@ -82,6 +83,7 @@ class FakeDiscord:
     messages: dict[str, dict[str, Any]] = field(default_factory=dict)
     commands: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     interactions: dict[str, Dispatched] = field(default_factory=dict)
+    files: dict[str, tuple[int, str]] = field(default_factory=dict)  # attachment path -> (size, type)
     identified: int = 0
 
     def __post_init__(self) -> None:
@@ -159,6 +161,11 @@ class FakeDiscord:
             self._sockets.discard(ws)
         return ws
 
+    async def close_gateway(self, code: int, reason: str = "") -> None:
+        """Close every gateway connection with `code`, as Discord does (4004: the token is revoked)."""
+        for ws in list(self._sockets):
+            await ws.close(code=code, message=reason.encode())
+
     async def _send(self, ws: web.WebSocketResponse, event: str, data: Any) -> None:
         await ws.send_json({"op": 0, "t": event, "s": next(self._seq), "d": data})
 
@@ -176,6 +183,16 @@ class FakeDiscord:
         self.interactions[payload["token"]] = Dispatched(payload, time.monotonic())
         await self.dispatch("INTERACTION_CREATE", payload)
         return payload
+
+    async def redeliver(self, payload: dict[str, Any]) -> None:
+        """Dispatch an interaction again, as it was (same id and token): as a replayed gateway event
+        would. Like Discord, the fake refuses a second answer to it."""
+        await self.dispatch("INTERACTION_CREATE", payload)
+
+    def refused(self, payload: dict[str, Any]) -> list[Call]:
+        """Answers to `payload` the fake refused (a second answer, one after 3 s)."""
+        path = f"/interactions/{payload['id']}/{payload['token']}/callback"
+        return [c for c in self.calls if c.path == path and c.status >= 400]
 
     def dispatched_at(self, payload: dict[str, Any]) -> float:
         return self.interactions[payload["token"]].at
@@ -277,21 +294,30 @@ class FakeDiscord:
     def message_menu(
         self, *, content: str, attachments: int = 1, user: str = "alice", channel: str = GENERAL
     ) -> dict[str, Any]:
-        """ "Post to social" on a message of `content` with `attachments` images."""
+        """ "Post to social" on a message of `content` with `attachments` images (served by this fake)."""
         payload = self._base("message_context_menu", user, channel)
         data = payload["data"]
         data["id"] = self._command_id("Post to social")
         message = next(iter(data["resolved"]["messages"].values()))
         message["content"] = content
         message["channel_id"] = channel
-        message["attachments"] = message["attachments"][:1] * attachments
+        recorded = message["attachments"][0]
+        message["attachments"] = [
+            {**recorded, **self.attachment(f"team{n}.jpg" if n else "team.jpg", size=recorded["size"])}
+            for n in range(attachments)
+        ]
+        for a in message["attachments"]:
+            a.pop("ephemeral", None)  # attachments of a message are not ephemeral
         return payload
 
     def attachment(self, filename: str = "launch.png", size: int = 48_213) -> dict[str, Any]:
-        """An attachment as Discord resolves it, served by this fake (as the CDN would)."""
+        """An attachment as Discord resolves it; its bytes (`size` of them) are served by this fake on
+        its API host, as Discord's CDN serves them, until `expire_attachments()`."""
         attachment_id = self.snowflake()
-        url = f"http://127.0.0.1:{self.port}/attachments/{GENERAL}/{attachment_id}/{filename}?ex=674a1b2c&hm=4b0c"
-        kind = "video/mp4" if filename.endswith(".mp4") else "image/png"
+        path = f"/attachments/{GENERAL}/{attachment_id}/{filename}"
+        url = f"http://127.0.0.1:{self.port}{path}?ex=674a1b2c&is=6748c9ac&hm=4b0c"
+        kind = mimetypes.guess_type(filename)[0] or "application/octet-stream"
+        self.files[path] = (size, kind)
         return {
             "id": attachment_id,
             "filename": filename,
@@ -304,11 +330,20 @@ class FakeDiscord:
             "ephemeral": True,
         }
 
+    def expire_attachments(self) -> None:
+        """Every attachment link stops working (the CDN answers 404, as for an expired signature)."""
+        self.files.clear()
+
     async def _attachment(self, request: web.Request) -> web.Response:
-        self.calls.append(Call("GET", request.path, dict(request.query), None, time.monotonic(), 200))
-        name = request.match_info["tail"].rsplit("/", 1)[-1]
-        kind = "video/mp4" if name.endswith(".mp4") else "image/png"
-        return web.Response(body=b"\x89PNG\r\n\x1a\n" + b"0" * 1024, content_type=kind)
+        known = self.files.get(request.path)
+        status = 200 if known is not None else 404
+        self.calls.append(Call("GET", request.path, dict(request.query), None, time.monotonic(), status))
+        await self._notify()
+        if known is None:
+            return web.Response(status=404, text="This content is no longer available.")
+        size, kind = known
+        header = b"\x89PNG\r\n\x1a\n" if kind == "image/png" else b"\xff\xd8\xff\xe0"
+        return web.Response(body=(header + b"0" * size)[:size], content_type=kind)
 
     def callbacks(self, payload: dict[str, Any] | None = None) -> list[Call]:
         calls = [c for c in self.calls if c.path.endswith("/callback") and c.status < 300]
