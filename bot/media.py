@@ -31,11 +31,14 @@ ALLOWED_TYPES = frozenset({
 
 
 def _mb(size: int) -> str:
-    return f"{size / 1024**3:.1f} GB" if size >= 1024**3 else f"{size / 1024**2:.1f} MB"
+    value, unit = (size / 1024**3, "GB") if size >= 1024**3 else (size / 1024**2, "MB")
+    return f"{value:.1f}".rstrip("0").rstrip(".") + f" {unit}"
 
 
 def too_large(name: str, size: int, limit: int = MAX_UPLOAD_BYTES) -> UserError:
-    return UserError(f"{name} is {_mb(size)}; Late takes files of up to {_mb(limit)}.")
+    shown = _mb(size)
+    return UserError(f"{name} is {shown if shown != _mb(limit) else 'larger'}, over the {_mb(limit)} "
+                     "Late takes for one file.")
 
 
 class Media:

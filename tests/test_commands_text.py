@@ -34,7 +34,8 @@ def test_slack_markup_reads_as_posted_text(slack: str, text: str) -> None:
 
 def test_mentions_keep_their_ids_for_settings() -> None:
     assert command_text("config approvers <@U1|bob> <!subteam^S9|@devs>") == "config approvers <@U1|bob> <@&S9|@devs>"
-    assert command_text("config approval_channel <#C0APPROVE|approvals>") == "config approval_channel <#C0APPROVE|approvals>"
+    text = "config approval_channel <#C0APPROVE|approvals>"
+    assert command_text(text) == text
 
 
 def test_plain_text_is_not_unescaped() -> None:

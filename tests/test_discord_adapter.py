@@ -123,7 +123,8 @@ async def test_a_slash_command_becomes_a_request_with_its_typed_options(tmp_path
         attachment = fake.attachment("launch.png")
         payload = await fake.interact(fake.slash("post", {**POST, "mode": "schedule"}, attachment=attachment))
         answer = await told(fake, payload, "Sent for approval")
-        assert answer == "Sent for approval here as request r1. Anyone but you can approve it (/late show r1)."
+        assert answer == ("Sent for approval here as request r1. It needs 1 approval from anyone but the requester "
+                          "(/late show r1).")
         assert all(c.json["data"]["flags"] == 64 for c in fake.callbacks(payload))  # only alice sees it
 
         request = await h.core.approvals.get("r1")
@@ -390,9 +391,10 @@ async def test_post_to_social_opens_the_post_form_prefilled_with_the_message(tmp
         request = await h.core.approvals.get("r1")
         assert request.draft.text == "Our team at the offsite 🎉" and request.requester_id == USERS["alice"]
         assert [t.platform for t in request.draft.targets] == ["twitter", "linkedin"]
-        assert [m.url.rsplit("/", 1)[-1] for m in request.draft.media] == ["team.jpg", "team1.jpg"]
+        assert [m.url.rsplit("_", 1)[-1] for m in request.draft.media] == ["team.jpg", "team1.jpg"]
         assert all(m.url.startswith(MEDIA_HOST) for m in request.draft.media)
-        assert len(h.late.calls("POST", "/v1/media")) == 2
+        assert len(h.late.calls("POST", "/v1/media/presign")) == 2
+        assert len(h.late.calls("PUT", "/v1/media/uploads/*")) == 2
 
 
 async def test_the_edit_form_folds_the_sixth_field_and_maps_labels_back(tmp_path: Path) -> None:
@@ -569,7 +571,8 @@ async def test_the_service_stops_with_discords_reason_when_the_gateway_gives_up(
 
 async def test_a_discord_attachment_reaches_late_as_an_uploaded_media_item(tmp_path: Path) -> None:
     """Issue 8: through the process as `latebot discord` wires it, the attachment's bytes are fetched
-    from Discord and uploaded to Late (`POST /v1/media`); the post uses Late's URL, never Discord's."""
+    from Discord and streamed to Late (`POST /v1/media/presign`, then the PUT of the bytes, which carries no
+    Late credentials); the post uses Late's URL, never Discord's."""
     async with latebot_discord(tmp_path) as (h, fake, _running):
         attachment = fake.attachment("launch.png", size=48_213)
         payload = await fake.interact(
@@ -582,13 +585,15 @@ async def test_a_discord_attachment_reaches_late_as_an_uploaded_media_item(tmp_p
         await told(fake, payload, "Sent for approval")
         (download,) = [c for c in fake.calls if c.path.startswith("/attachments/")]
         assert attachment["url"].startswith(f"http://127.0.0.1:{fake.port}{download.path}?")
-        (upload,) = h.late.calls("POST", "/v1/media")
-        assert b'filename="launch.png"' in upload.body and b"Content-Type: image/png" in upload.body
-        assert len(upload.body) > 48_213
+        (presign,) = h.late.calls("POST", "/v1/media/presign")
+        assert presign.json == {"filename": "launch.png", "contentType": "image/png", "size": 48_213}
+        (upload,) = h.late.calls("PUT", "/v1/media/uploads/*")
+        assert len(upload.body) == 48_213 and upload.headers["content-type"] == "image/png"
+        assert "authorization" not in upload.headers  # Late's key never goes to its storage
 
         card = await card_posted(fake)
         late_url, typed = field(card, "Media").split("\n")
-        assert late_url.startswith(MEDIA_HOST + "/") and late_url.endswith("/launch.png")
+        assert late_url.startswith(MEDIA_HOST + "/") and late_url.endswith("_launch.png")
         assert typed == "https://example.com/a.jpg"  # a URL the user typed goes to Late as it is
         assert "/attachments/" not in json.dumps(card)  # nothing on the card points at Discord's copy
 
@@ -606,12 +611,9 @@ async def test_an_attachment_over_the_upload_limit_is_refused_and_nothing_is_sub
         big = fake.attachment("film.mp4", size=limit + 1)
         payload = await fake.interact(fake.slash("post", {"text": "Our film", "to": "twitter"}, attachment=big))
         text = await told(fake, payload, "film.mp4")
-        assert text == (
-            f"film.mp4 is {(limit + 1) / 1_048_576:.1f} MB; latebot can upload files of up to "
-            f"{limit / 1_048_576:.0f} MB to Late. Put a larger file at a public https:// address and add it "
-            "as a media URL. Nothing was submitted."
-        )
-        assert not h.late.calls("POST", "/v1/media") and not h.late.calls("POST", "/v1/posts")
+        assert text == "film.mp4 is larger, over the 5 GB Late takes for one file. Nothing was submitted."
+        assert not h.late.calls("POST", "/v1/media/presign") and not h.late.calls("POST", "/v1/posts")
+        assert not h.late.calls("PUT", "/v1/media/uploads/*")  # refused from its declared length
         assert await h.core.approvals.find("r1") is None
         assert not fake.cards()
 
@@ -627,7 +629,7 @@ async def test_an_attachment_that_cannot_be_copied_fails_the_command_with_the_re
             "Discord did not hand over launch.png (HTTP 404); it may have been deleted. Nothing was submitted."
         )
 
-        h.late.fail("POST", "/v1/media", 500, times=5)
+        h.late.fail("POST", "/v1/media/presign", 500, times=5)
         attachment = fake.attachment("launch.png")
         payload = await fake.interact(fake.slash("post", {"text": "Hi", "to": "twitter"}, attachment=attachment))
         text = await told(fake, payload, "launch.png")

@@ -183,7 +183,7 @@ async def test_post_to_social_prefills_the_form_and_the_attachment_is_copied_to_
         assert inputs["text"]["value"] == "Our team at the offsite 🎉"
         folded = next(i for cid, i in inputs.items() if cid.startswith("more:"))
         assert attachment["url"] in folded["value"]
-        assert not h.late.calls("POST", "/v1/media")  # copied when the form is sent, not before
+        assert not h.late.calls("POST", "/v1/media/presign")  # copied when the form is sent, not before
 
         values = {cid: i.get("value", "") for cid, i in inputs.items()}
         values["targets"] = "twitter"
@@ -192,9 +192,11 @@ async def test_post_to_social_prefills_the_form_and_the_attachment_is_copied_to_
         request = await h.core.approvals.get("r1")
         assert request.draft.text == "Our team at the offsite 🎉"
         (media,) = request.draft.media
-        assert media.url.startswith(MEDIA_HOST + "/") and media.url.endswith("/team.jpg")
-        (upload,) = h.late.calls("POST", "/v1/media")
-        assert b'filename="team.jpg"' in upload.body and b"image/jpeg" in upload.body
+        assert media.url.startswith(MEDIA_HOST + "/") and media.url.endswith("_team.jpg")
+        (presign,) = h.late.calls("POST", "/v1/media/presign")
+        assert presign.json["filename"] == "team.jpg" and presign.json["contentType"] == "image/jpeg"
+        (upload,) = h.late.calls("PUT", "/v1/media/uploads/*")
+        assert upload.headers["content-type"] == "image/jpeg" and "authorization" not in upload.headers
 
 
 async def test_autocomplete_shows_how_when_resolves_and_which_accounts_match(tmp_path: Path) -> None:
@@ -244,7 +246,7 @@ async def test_an_unauthorised_click_changes_nothing(tmp_path: Path) -> None:
         await approvers(fake, f"<@{USERS['bob']}>")  # as Discord sends a user picked in the option
         await post(fake)
         card = await card_posted(fake)
-        for user, why in (("carol", "Only the approvers"), ("alice", "your own request")):
+        for user, why in (("carol", "Only the brand's approvers"), ("alice", "your own request")):
             click = await fake.interact(fake.click(card["id"], "late:approve:r1:1", user=user))
             await told(fake, click, why)
             assert [c.json["data"]["flags"] for c in fake.callbacks(click)] == [64]  # ephemeral
@@ -262,7 +264,7 @@ async def test_a_role_of_approvers_may_decide(tmp_path: Path) -> None:
         await post(fake)
         card = await card_posted(fake)
         click = await fake.interact(fake.click(card["id"], "late:approve:r1:1", user="carol"))
-        await told(fake, click, "Only the approvers")
+        await told(fake, click, "Only the brand's approvers")
         await fake.interact(fake.click(card["id"], "late:approve:r1:1", user="bob"))  # has the role
         await card_edited(fake, card["id"], "Scheduled", within=3)
 

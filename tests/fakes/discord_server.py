@@ -334,7 +334,7 @@ class FakeDiscord:
         """Every attachment link stops working (the CDN answers 404, as for an expired signature)."""
         self.files.clear()
 
-    async def _attachment(self, request: web.Request) -> web.Response:
+    async def _attachment(self, request: web.Request) -> web.StreamResponse:
         known = self.files.get(request.path)
         status = 200 if known is not None else 404
         self.calls.append(Call("GET", request.path, dict(request.query), None, time.monotonic(), status))
@@ -342,8 +342,22 @@ class FakeDiscord:
         if known is None:
             return web.Response(status=404, text="This content is no longer available.")
         size, kind = known
+        # Streamed, as the CDN does: a client may read the length and hang up (a file too large).
+        response = web.StreamResponse(headers={"Content-Type": kind})
+        response.content_length = size
+        await response.prepare(request)
         header = b"\x89PNG\r\n\x1a\n" if kind == "image/png" else b"\xff\xd8\xff\xe0"
-        return web.Response(body=(header + b"0" * size)[:size], content_type=kind)
+        sent = 0
+        try:
+            while sent < size:
+                chunk = (header if sent == 0 else b"") + b"0" * (1 << 16)
+                chunk = chunk[: size - sent]
+                await response.write(chunk)
+                sent += len(chunk)
+            await response.write_eof()
+        except (ConnectionError, RuntimeError):
+            pass  # the client hung up
+        return response
 
     def callbacks(self, payload: dict[str, Any] | None = None) -> list[Call]:
         calls = [c for c in self.calls if c.path.endswith("/callback") and c.status < 300]
