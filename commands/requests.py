@@ -5,14 +5,14 @@ Each handler calls the core's services by intent; none touches the store or Late
 
 from __future__ import annotations
 
-from bot.card import parse_revision_ref, when_text
 from bot.approval import StaleRevision
+from bot.card import parse_revision_ref, when_text
 from bot.core import Core
 from bot.errors import Conflict, NotFound
 from bot.messages import Actor, FormSubmission, Place, Reply
+from bot.policy import authorize_cancel, who_may_approve
 from bot.ports import Responder
 from bot.publishing import outcome_of_post
-from bot.policy import authorize_cancel, who_may_approve
 from bot.request import PostDraft, Request
 from commands import model
 from commands.context import ParseContext

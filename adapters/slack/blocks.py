@@ -76,8 +76,8 @@ def section_blocks(p: Section, *, merged: bool) -> list[Block]:
     numbered = [(f"{i}/{n} " if n > 1 else "", part) for i, part in enumerate(p.parts, 1)]
     if merged or not numbered:
         body = "\n".join(_quote(prefix + part) for prefix, part in numbered)
-        return [section(fit_join(title, body, SECTION_TEXT) if body else cut(title, SECTION_TEXT))]
-    blocks = [context(cut(title, CONTEXT_TEXT))] if title else []
+        return [section(fit_join(title, body, SECTION_TEXT) if body else _fit_escaped(title, SECTION_TEXT))]
+    blocks = [context(_fit_escaped(title, CONTEXT_TEXT))] if title else []
     blocks += [section(_quote_fit(prefix + part, SECTION_TEXT)) for prefix, part in numbered]
     return blocks
 
@@ -88,7 +88,11 @@ def _quote(text: str) -> str:
 
 def _quote_fit(text: str, limit: int) -> str:
     quoted = "\n".join("&gt; " + fit(line, limit) for line in (text.splitlines() or [""]))
-    return quoted if slack_len(quoted) <= limit else _cut_escaped(quoted, limit)
+    return _fit_escaped(quoted, limit)
+
+
+def _fit_escaped(text: str, limit: int) -> str:
+    return text if slack_len(text) <= limit else _cut_escaped(text, limit)
 
 
 def _cut_escaped(text: str, limit: int) -> str:
@@ -102,8 +106,7 @@ def _cut_escaped(text: str, limit: int) -> str:
 
 
 def fit_join(title: str, body: str, limit: int) -> str:
-    text = f"{title}\n{body}"
-    return text if slack_len(text) <= limit else _cut_escaped(text, limit)
+    return _fit_escaped(f"{title}\n{body}", limit)
 
 
 def field_blocks(fields: list[CardField]) -> list[Block]:
@@ -139,6 +142,10 @@ LINK_ACTION = f"{BUTTON_PREFIX}:link"
 BUTTON_URL = 3000
 
 
+def link_fits(url: str) -> bool:
+    return url.startswith(("https://", "http://")) and len(url) <= BUTTON_URL
+
+
 def button_elements(card: Card) -> list[Block]:
     elements: list[Block] = []
     seen: set[str] = set()
@@ -146,8 +153,8 @@ def button_elements(card: Card) -> list[Block]:
         label = {"type": "plain_text", "text": fit(b.label, BUTTON_TEXT).strip() or "-", "emoji": True}
         if b.url is not None:
             # Slack still sends an interaction for a link button: it is acked and ignored (LINK_ACTION).
-            if len(b.url) > BUTTON_URL:
-                log.warning("link button %r: its url is longer than Slack takes", b.label)
+            if not link_fits(b.url):
+                log.warning("link button %r: Slack takes only http(s) urls of up to 3,000 characters", b.label)
                 continue
             elements.append({"type": "button", "action_id": f"{LINK_ACTION}:{i}", "text": label, "url": b.url})
             continue

@@ -109,7 +109,9 @@ class SlackPort:
                 raise UserError(f"latebot can't see the channel {place.channel}: it does not exist, or it is "
                                 "private and latebot is not in it (/invite @latebot there first).") from None
             if error == "missing_scope":
-                raise UserError("latebot's Slack app lacks the channels:read scope; reinstall it from "
+                # Slack names the scope it wanted: groups:read for a private channel.
+                needed = str(exc.response.get("needed") or "channels:read")
+                raise UserError(f"latebot's Slack app lacks the {needed} scope; reinstall it from "
                                 "manifest.yml.") from None
             raise
         channel = resp.get("channel") or {}

@@ -32,6 +32,7 @@ TEAM = "T0LATEBOT"
 BOT_USER = "U0LATEBOT"
 GENERAL = "C0GENERAL"
 APPROVALS = "C0APPROVE"
+CHANNELS = {GENERAL: "general", APPROVALS: "approvals", "C0OLD": "old-news"}
 USERS: dict[str, dict[str, Any]] = {
     "alice": {"id": "U0ALICE", "tz": "Europe/Berlin", "is_admin": True, "real_name": "Alice Archer"},
     "bob": {"id": "U0BOB", "tz": "America/New_York", "is_admin": False, "real_name": "Bob Baker"},
@@ -80,6 +81,18 @@ class Failure:
 
 
 @dataclass
+class SlackFile:
+    name: str
+    mimetype: str
+    content: bytes
+    size: int | None = None  # what files.info says, when not the content's length
+
+    @property
+    def declared(self) -> int:
+        return len(self.content) if self.size is None else self.size
+
+
+@dataclass
 class FakeSlack:
     token: str = TOKEN
     trigger_ttl: float = 3.0
@@ -87,6 +100,11 @@ class FakeSlack:
     messages: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     views: dict[str, dict[str, Any]] = field(default_factory=dict)
     not_in: set[str] = field(default_factory=set)  # channels the bot is not a member of
+    archived: set[str] = field(default_factory=lambda: {"C0OLD"})
+    # Files that `files.info` knows and the file host serves, by id.
+    files: dict[str, SlackFile] = field(default_factory=lambda: {"F0PHOTO1": SlackFile("launch.png", "image/png", PNG)})
+    # While set and not yet released, file downloads wait (a slow file host).
+    hold_files: asyncio.Event | None = None
     port: int = 0
 
     def __post_init__(self) -> None:
@@ -116,6 +134,8 @@ class FakeSlack:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
+        if self.hold_files is not None:
+            self.hold_files.set()  # a held download must not keep the server from stopping
         for ws in list(self._sockets):
             await ws.close()
         if self._runner is not None:
@@ -243,15 +263,21 @@ class FakeSlack:
         payload["trigger_id"] = trigger or self.trigger()
         return interactive_body(payload)
 
+    def add_file(self, file_id: str, name: str, mimetype: str, content: bytes, *, size: int | None = None) -> None:
+        """A file `files.info` describes (with `size`, when given, instead of the content's length)."""
+        self.files[file_id] = SlackFile(name, mimetype, content, size)
+
     def shortcut(
         self,
         *,
         text: str | None = None,
         user: str = "alice",
         channel: str = GENERAL,
-        files: bool = True,
+        files: bool | list[str] = True,
         trigger: str | None = None,
     ) -> str:
+        """A message_action body; `files` False drops the message's files, a list of ids of
+        `self.files` replaces them."""
         payload = fixture("message_action.json")
         self._user(payload, user)
         payload["channel"]["id"] = channel
@@ -259,6 +285,13 @@ class FakeSlack:
             payload["message"]["text"] = text
         if not files:
             payload["message"].pop("files", None)
+        elif isinstance(files, list):
+            template = payload["message"]["files"][0]
+            payload["message"]["files"] = [
+                {**template, "id": fid, "name": self.files[fid].name, "title": self.files[fid].name,
+                 "mimetype": self.files[fid].mimetype, "size": self.files[fid].declared}
+                for fid in files
+            ]
         payload["trigger_id"] = trigger or self.trigger()
         payload["response_url"] = f"{self.url}/response/sc{next(self._ids)}"
         return interactive_body(payload)
@@ -375,6 +408,22 @@ class FakeSlack:
         self.views[view_id] = {**body["view"], "id": view_id}
         return {"view": self.views[view_id]}
 
+    def _m_conversations_info(self, body: dict[str, Any]) -> dict[str, Any]:
+        channel = str(body.get("channel", ""))
+        if channel not in CHANNELS:
+            return {"ok": False, "error": "channel_not_found"}
+        return {
+            "channel": {
+                "id": channel,
+                "name": CHANNELS[channel],
+                "is_channel": True,
+                "is_private": False,
+                "is_im": False,
+                "is_archived": channel in self.archived,
+                "is_member": channel not in self.not_in,
+            }
+        }
+
     def _m_users_info(self, body: dict[str, Any]) -> dict[str, Any]:
         for name, u in USERS.items():
             if u["id"] == body.get("user"):
@@ -404,15 +453,16 @@ class FakeSlack:
 
     def _m_files_info(self, body: dict[str, Any]) -> dict[str, Any]:
         file_id = str(body.get("file", ""))
-        if file_id != "F0PHOTO1":
+        if file_id not in self.files:
             return {"ok": False, "error": "file_not_found"}
-        url = f"{self.url}/files/{file_id}/launch.png"
+        f = self.files[file_id]
+        url = f"{self.url}/files/{file_id}/{quote(f.name)}"
         return {
             "file": {
                 "id": file_id,
-                "name": "launch.png",
-                "mimetype": "image/png",
-                "size": len(PNG),
+                "name": f.name,
+                "mimetype": f.mimetype,
+                "size": f.declared,
                 "url_private": url,
                 "url_private_download": url,
             }
@@ -438,12 +488,20 @@ class FakeSlack:
         return web.Response(text="ok")
 
     async def _file(self, request: web.Request) -> web.Response:
-        call = Call("file_download", {"id": request.match_info["id"]}, time.monotonic())
+        file_id = request.match_info["id"]
+        call = Call("file_download", {"id": file_id}, time.monotonic())
         self.calls.append(call)
+        await self._notify()
         if request.headers.get("Authorization") != f"Bearer {self.token}":
             call.ok = False
             return web.Response(text="<html>sign in</html>", content_type="text/html")
-        return web.Response(body=PNG, content_type="image/png")
+        if file_id not in self.files:
+            call.ok = False
+            return web.Response(status=404, text="file_not_found")
+        if self.hold_files is not None:
+            await self.hold_files.wait()
+        f = self.files[file_id]
+        return web.Response(body=f.content, content_type=f.mimetype)
 
     # --- Socket Mode -------------------------------------------------------------------------
 
@@ -605,6 +663,10 @@ def block_problems(blocks: list[dict[str, Any]], *, limit: int = 50) -> list[str
                 action_ids.add(action_id)
                 if len(str(e.get("value", ""))) > 2000:
                     out.append(f"{w}: value longer than 2000")
+                if "url" in e and not (
+                    0 < len(str(e["url"])) <= 3000 and str(e["url"]).startswith(("http://", "https://"))
+                ):
+                    out.append(f"{w}: url missing a scheme or longer than 3000")
                 if e.get("style") not in (None, "primary", "danger"):
                     out.append(f"{w}: bad style")
         elif kind == "input":
