@@ -251,7 +251,7 @@ async def test_a_file_too_large_for_late_is_refused_before_it_is_downloaded(tmp_
         assert notes_of(f.fake.called("views.open")[-1].body["view"]) == ["Attaching 2 files from the message…"]
         view = f.fake.called("views.update")[-1].body["view"]
         [note] = notes_of(view)
-        assert note == "Could not attach launch.mov: launch.mov is 6.0 GB; Late takes files of up to 5.0 GB."
+        assert note == "Could not attach launch.mov: launch.mov is 6 GB, over the 5 GB Late takes for one file."
         # the big one was never fetched from Slack nor sent to Late; the photo was
         assert [c.body["id"] for c in f.fake.calls if c.method == "file_download"] == ["F0PHOTO1"]
         assert [c.json["filename"] for c in f.h.late.calls("POST", "/v1/media/presign")] == ["launch.png"]
@@ -261,7 +261,7 @@ async def test_a_file_too_large_for_late_is_refused_before_it_is_downloaded(tmp_
         replies = f.ephemeral()
         assert replies[-2] == (
             "These files were not attached to the post:\n"
-            "- launch.mov: launch.mov is 6.0 GB; Late takes files of up to 5.0 GB."
+            "- launch.mov: launch.mov is 6 GB, over the 5 GB Late takes for one file."
         )
         assert replies[-1].startswith("Sent for approval")
         assert f"*Media*\\n{late_url}" in texts(f.card())
