@@ -11,6 +11,7 @@ for all rounds).
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import tempfile
@@ -33,6 +34,7 @@ async def _bot(kind: str, env: dict[str, Any], *, drain: bool = True) -> AsyncIt
                 await fake.ask("discord_ready")
                 await fake.ask("discord_first_answers", n=1, burst=False, tag="warm")
                 yield fake
+                await asyncio.sleep(0.5)  # the last callbacks are recorded on arrival; let their answers go out
                 if drain and kind == "discord-latebot":  # let the work finish, so that stopping cancels nothing
                     await fake.ask("discord_wait_followups", within=30, timeout=60)
 
