@@ -25,8 +25,10 @@ unit: $(BIN)/.installed
 
 test: lint typecheck unit
 
+# `make bench` runs everything (about 10 minutes); `make bench BENCH=--quick` a smaller version,
+# `make bench BENCH="--only slack"` one benchmark.
 bench: $(BIN)/.installed
-	$(BIN)/python -m benchmarks
+	$(BIN)/python -m benchmarks $(BENCH)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
