@@ -7,6 +7,7 @@ bot/, commands/ or adapters/ (the fakes in tests/fakes/ are imported where they 
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import itertools
 import sys
@@ -17,10 +18,11 @@ from typing import Any
 
 from pydantic import SecretStr
 
-from adapters.discord.client import running_bot
 from adapters.discord.port import Pacer as DiscordPacer
-from adapters.slack.app import SlackBot, running_slack
+from adapters.discord.service import running_bot
+from adapters.slack.app import running_slack
 from adapters.slack.blocks import card_message
+from adapters.slack.context import Opened
 from adapters.slack.port import Pacer as SlackPacer
 from bot.card import build_card
 from bot.core import Core, open_core
@@ -62,8 +64,16 @@ def discord_settings(db: Path, *, late_url: str, key: str, api_base: str, token:
 
 @contextlib.asynccontextmanager
 async def core_and_router(s: Settings) -> AsyncIterator[tuple[Core, Router]]:
-    async with open_core(s) as core:
-        yield core, Router(core)
+    """The core (with its scheduler running, as under `latebot run`) and the router adapters call."""
+    assert s.LATE_API_KEY is not None
+    async with LateClient(s.LATE_BASE_URL, s.LATE_API_KEY) as late, open_core(s, late) as core:
+        scheduler = asyncio.create_task(core.scheduler.run(), name="bench-scheduler")
+        try:
+            yield core, Router(core)
+        finally:
+            scheduler.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await scheduler
 
 
 @contextlib.asynccontextmanager
@@ -72,9 +82,8 @@ async def slack_http_app(s: Settings) -> AsyncIterator[str]:
 
     Slack's own pace for one channel (about one message a second) is switched off (`Pacer(rate=0)`,
     as the flow tests do), so that time-to-card measures latebot and not the pacing."""
-    async with core_and_router(s) as (core, router):
+    async with core_and_router(s) as (_core, router):
         async with running_slack(s, router, host="127.0.0.1", port=0, pacer=SlackPacer(rate=0)) as (_bot, url):
-            core.start_background()
             yield url
 
 
@@ -84,9 +93,8 @@ async def discord_bot(s: Settings) -> AsyncIterator[object]:
 
     Discord's pace for one channel (5 messages in 5 s) is raised as the e2e test does, so that the
     cards after a burst go out at once; what is measured is the first answer."""
-    async with core_and_router(s) as (core, router):
+    async with core_and_router(s) as (_core, router):
         async with running_bot(s, router, pacer=DiscordPacer(rate=1000, per=1.0), guild_ready_timeout=0.05) as bot:
-            core.start_background()
             yield bot
 
 
@@ -148,7 +156,7 @@ def _request(text: str) -> Request:
         requester_name="Alice", profile_id="p1", revision=1, draft=draft, content_hash=draft.content_hash(),
         idempotency_key="latebot-r1-r1", late_post_id=None, outcome=None, approvals_required=1,
         allow_self_approval=False, created_at=now, updated_at=now, expires_at=now + timedelta(hours=72),
-        decided_by=None, decided_at=None, reason=None, card=None,
+        decided_by=None, decided_by_id=None, decided_at=None, reason=None, card=None,
     )
 
 
@@ -158,21 +166,12 @@ def approval_card(text: str) -> Callable[[], object]:
     return lambda: card_message(build_card(request))
 
 
-class _Inert:
-    """The router argument SlackBot needs to be built; first_time never calls it."""
-
-    def register(self, port: object) -> None:
-        pass
-
-
 def slack_first_time(session: Any, remembered: int) -> Callable[[str], bool]:
-    """`SlackBot.first_time` (delivery dedupe) with `remembered` keys already seen."""
-    s = slack_settings(Path(":memory:"), late_url="http://127.0.0.1:9", key="k", slack_api="http://127.0.0.1:9/api/",
-                       token="xoxb-bench", secret="bench-secret")
-    bot = SlackBot(s, _Inert(), session)  # type: ignore[arg-type]
+    """The Slack adapter's dedupe of the forms it opens, with `remembered` keys already seen."""
+    opened = Opened()
     for i in range(remembered):
-        bot.first_time(f"seen-{i}")
-    return bot.first_time
+        opened.first_time(f"seen-{i}")
+    return opened.first_time
 
 
 # --- driving the router directly ---------------------------------------------------------------
@@ -190,7 +189,7 @@ def invocation(text: str, who: str = "alice", delivery: str | None = None) -> In
 
 
 def press(action: str, request_id: str, who: str, delivery: str | None = None) -> ButtonPress:
-    return ButtonPress(actor=actor(who), place=place(), action=action, request_id=request_id, delivery_id=delivery)
+    return ButtonPress(actor=actor(who), place=place(), action=action, ref=f"{request_id}:1", delivery_id=delivery)
 
 
 class Told:
@@ -227,6 +226,9 @@ class Cards:
     async def send(self, where: Place, reply: Reply) -> None:
         self.sent += 1
 
+    async def check_channel(self, where: Place) -> str:
+        return where.channel
+
 
 def register(router: Router, port: Cards) -> None:
     router.register(port)
@@ -250,4 +252,5 @@ async def autocomplete(router: Router, option: str, value: str, who: str = "alic
 
 async def warm_directory(router: Router) -> int:
     """Fill the core's short cache of Late profiles and accounts; returns how many accounts."""
-    return len(await router.accounts_for(place("discord")))
+    config = await router.core.channels.get(place("discord"))
+    return len((await router.core.directory.accounts_for(config))[1])
