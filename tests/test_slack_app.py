@@ -34,6 +34,7 @@ from tests.fakes.slack_api import (
     SIGNING_SECRET,
     TEAM,
     TOKEN,
+    USERS,
     FakeSlack,
     pings,
     sign,
@@ -223,6 +224,23 @@ async def test_approver_groups_are_slack_user_groups(tmp_path: Path) -> None:
         await t.click("Approve", user="carol")  # carol is in @approvers (usergroups.list)
         assert len(t.h.late.calls("POST", "/v1/posts")) == 1
         assert [r["state"] for r in await t.requests()] == ["published"]
+
+
+async def test_someone_removed_from_the_approver_group_stops_approving_within_seconds(tmp_path: Path) -> None:
+    async with slack_app(tmp_path) as t:
+        now = [1000.0]
+        t.bot.ctx.people.groups.clock = lambda: now[0]  # the lookup cache's clock, injected
+        t.bot.ctx.people.users.clock = lambda: now[0]
+        await t.command("/late config approvers <!subteam^S0APPROVERS|@approvers>")
+        await t.command('/late post "First" to x now')
+        await t.click("Approve", user="carol", message=t.card(0))
+        assert len(t.h.late.calls("POST", "/v1/posts")) == 1
+        t.fake.usergroups["S0APPROVERS"].discard(USERS["carol"]["id"])  # an admin removes carol
+        await t.command('/late post "Second" to x now')
+        now[0] += 6.0  # a few seconds later, membership is asked again
+        await t.click("Approve", user="carol", message=t.card(1))
+        assert t.ephemeral("U0CAROL")[-1].startswith("Only the brand's approvers")
+        assert len(t.h.late.calls("POST", "/v1/posts")) == 1
 
 
 async def test_the_approval_channel_is_checked_with_slack_and_gets_the_cards(tmp_path: Path) -> None:

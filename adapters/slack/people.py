@@ -1,8 +1,11 @@
 """Who a Slack user is: name, time zone and admin flag from `users.info`, groups from `usergroups.list`.
 
-Lookups are cached (10 minutes) and shared by concurrent callers, so a burst of commands costs one
-call per user. Callers on Slack's 3-second clock pass a `timeout`: when the lookup is slower, the
-actor is built from the payload alone (no zone, not admin) while the lookup finishes for next time.
+The admin flag and group membership decide who may approve and configure, and must be as they are
+now: lookups are cached for a few seconds only (`TTL`), long enough that a burst of commands costs one
+call per user, short enough that a user removed from a group or demoted stops counting at once.
+Concurrent callers share one call. Callers on Slack's 3-second clock pass a `timeout`: when the lookup
+is slower, the actor is built from the payload alone (no zone, not admin, no groups: it fails closed)
+while the lookup finishes for next time.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from bot.messages import Actor
 log = logging.getLogger("latebot.slack.people")
 T = TypeVar("T")
 
-TTL = 600.0
+TTL = 5.0
 
 
 class _Cache:

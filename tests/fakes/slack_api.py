@@ -105,6 +105,8 @@ class FakeSlack:
     files: dict[str, SlackFile] = field(default_factory=lambda: {"F0PHOTO1": SlackFile("launch.png", "image/png", PNG)})
     # While set and not yet released, file downloads wait (a slow file host).
     hold_files: asyncio.Event | None = None
+    # User groups by id -> their members (`usergroups.list`); change it to change who is in a group.
+    usergroups: dict[str, set[str]] = field(default_factory=lambda: {"S0APPROVERS": {USERS["carol"]["id"]}})
     port: int = 0
 
     def __post_init__(self) -> None:
@@ -447,7 +449,8 @@ class FakeSlack:
     def _m_usergroups_list(self, body: dict[str, Any]) -> dict[str, Any]:
         return {
             "usergroups": [
-                {"id": "S0APPROVERS", "team_id": TEAM, "handle": "approvers", "users": [USERS["carol"]["id"]]}
+                {"id": gid, "team_id": TEAM, "handle": gid.removeprefix("S0").lower(), "users": list(members)}
+                for gid, members in self.usergroups.items()
             ]
         }
 
