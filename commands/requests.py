@@ -65,14 +65,13 @@ async def show(core: Core, command: model.ShowCommand, actor: Actor, place: Plac
     if request is not None:
         if (place.chat, place.team) != (request.chat, request.team):
             raise NotFound(f"There is no request '{command.id}' here.")
-        card = await core.notices.card_for(request)
         home = {request.channel, *([request.card.channel] if request.card else [])}
-        note = ""
         if place.channel not in home:
-            # Decided only where it belongs: shown here without its buttons.
-            card = card.model_copy(update={"buttons": []})
-            note = " It belongs to another channel; decide it there."
-        await responder.reply(Reply(text=f"Request {request.id}.{note}", card=card))
+            # Its channel may be one the asker can't see (a private one): nothing of it is shown here.
+            await responder.reply(Reply(text=f"Request {request.id} belongs to another channel; "
+                                             "look at it and decide it there."))
+            return
+        await responder.reply(Reply(text=f"Request {request.id}.", card=await core.notices.card_for(request)))
         return
     post = await core.late_posts.get(command.id)
     await responder.reply(Reply(text=f"Late post {post.id}: {post.status}\n{post.content or ''}"))
