@@ -79,7 +79,8 @@ class SlackBot:
             return await self._authorize()
 
         self.app = AsyncApp(
-            name="latebot",
+            # Bolt names a logger after the app and sets its level: "latebot" would silence all of ours.
+            name="latebot-slack",
             signing_secret=secret,
             client=web_client(None, settings.SLACK_API_URL, session),
             authorize=authorize,
