@@ -99,7 +99,7 @@ async def test_edit_then_approve_voids_earlier_approvals_and_posts_the_new_text(
         await console.run("/late config approvals 2", '/late post "First try" to x now')
         out = await console.run(":as bob", ":click Approve")
         assert "Your approval is recorded (1 of 2 needed)." in out
-        out = await console.run(":as alice", ":click Edit", "Second try", "", "", "", "", "")
+        out = await console.run(":as alice", ":click Edit", "Second try", ":done")
         assert "Saved revision 2 of r1" in out
         out = await console.run(":as carol", ":click Approve")
         assert "(1 of 2 needed)" in out  # bob's approval was for revision 1
