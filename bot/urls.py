@@ -40,13 +40,15 @@ def _address(host: str) -> Address | None:
 
 
 def _why_not_public(address: Address) -> str | None:
+    if address.is_unspecified or address.is_multicast:
+        return "not a public address"
     if address.is_loopback:
         return "a loopback address (this machine)"
     if address.is_link_local:
         return "a link-local address"
     if address.is_private:
         return "a private network address"
-    if address.is_multicast or address.is_unspecified or address.is_reserved or not address.is_global:
+    if address.is_reserved or not address.is_global:
         return "not a public address"
     return None
 
