@@ -79,8 +79,10 @@ def strip_invisible(text: str) -> str:
             continue
         in_flag = ch == _BLACK_FLAG
         if ch == ZWJ:
-            after = next((c for c in text[i + 1 :] if c not in _ALWAYS_DROPPED), "")
-            if not _joins(out[-1] if out else "", after):
+            j = i + 1
+            while j < len(text) and text[j] in _ALWAYS_DROPPED:
+                j += 1
+            if not _joins(out[-1] if out else "", text[j] if j < len(text) else ""):
                 continue
         out.append(ch)
     return "".join(out)

@@ -16,6 +16,13 @@ from commands.text import split_thread
 Mode = Literal["schedule", "now", "draft"]
 
 
+def _check_time(mode: Mode | None, scheduled_for: datetime | None) -> None:
+    if (mode == "schedule") != (scheduled_for is not None):
+        raise ValueError("scheduled_for is set exactly when mode is 'schedule'")
+    if scheduled_for is not None and scheduled_for.tzinfo is None:
+        raise ValueError("scheduled_for must be time-zone aware")
+
+
 class _Command(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -44,10 +51,7 @@ class PostCommand(_Command):
     def _consistent(self) -> PostCommand:
         if self.thread != split_thread(self.text):
             raise ValueError("thread must be the text split on lines of ---")
-        if (self.mode == "schedule") != (self.scheduled_for is not None):
-            raise ValueError("scheduled_for is set exactly when mode is 'schedule'")
-        if self.scheduled_for is not None and self.scheduled_for.tzinfo is None:
-            raise ValueError("scheduled_for must be time-zone aware")
+        _check_time(self.mode, self.scheduled_for)
         return self
 
     @property
@@ -91,10 +95,7 @@ class EditCommand(_Command):
 
     @model_validator(mode="after")
     def _consistent(self) -> EditCommand:
-        if (self.mode == "schedule") != (self.scheduled_for is not None):
-            raise ValueError("scheduled_for is set exactly when mode is 'schedule'")
-        if self.scheduled_for is not None and self.scheduled_for.tzinfo is None:
-            raise ValueError("scheduled_for must be time-zone aware")
+        _check_time(self.mode, self.scheduled_for)
         return self
 
     @property

@@ -298,3 +298,16 @@ def test_ctrl_c_ends_the_interactive_console_at_once(tmp_path: Path) -> None:
         if proc.poll() is None:
             proc.kill()
         os.close(leader)
+
+
+async def test_what_the_chat_says_is_true_of_the_rules_and_the_time(tmp_path: Path) -> None:
+    async with core_harness(tmp_path) as h:
+        console = h.console("alice")
+        out = await console.run("/late config")
+        assert "Brand Demo Brand, in this workspace:" in out  # the profile by its name, not its id
+        out = await console.run("/late config self_approval on", '/late post "Mine to approve" to x on monday')
+        assert "It needs 1 approval from anyone, the requester too" in out
+        assert "Who may approve: anyone, the requester too" in out
+        assert "When: Mon 23 Nov 2026 09:00 UTC" in out  # a day without a time means 09:00, and says so
+        out = await console.run(":click Approve")
+        assert "Scheduled" in out and len(creates(h)) == 1

@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from bot.messages import Invocation
+from bot.messages import FormSubmission, Invocation
 from tests.harness import Harness, core_harness
 from tests.test_gate import GENERAL, Said, actor, press, say
 
@@ -153,3 +153,22 @@ async def test_edit_changes_options_targets_and_time_and_keeps_the_rest(tmp_path
         await press(h, BOB, "approve", "r1:2")
         body = h.late.calls("POST", "/v1/posts")[-1].json
         assert body["content"] == "The text stays" and specific(body, "linkedin") == {"firstComment": "Added later"}
+
+
+async def test_the_post_form_offers_the_pinterest_boards_and_its_choice_reaches_late(tmp_path: Path) -> None:
+    async with core_harness(tmp_path) as h:
+        ids = await with_accounts(h, "pinterest")
+        await say(h, actor("admin", admin=True), "bind Demo Brand")
+        await say(h, ALICE, f'post "Warm up" to pinterest with {IMAGE} now')  # asks which board; now cached
+        form = await h.router.post_form(GENERAL, ALICE)
+        board = next(f for f in form.fields if f.id == "board")
+        assert board.kind == "select" and board.options == [("Inspiration", "Inspiration"),
+                                                            ("Engineering", "Engineering")]
+        said = Said()
+        values: dict[str, str | list[str]] = {"text": "From the form", "targets": [ids["pinterest"]],
+                                              "mode": "now", "media": IMAGE, "board": "Engineering"}
+        await h.router.submit(FormSubmission(actor=ALICE, place=GENERAL, form_id=form.id, values=values), said)
+        assert "Sent for approval" in said.text, said.text
+        request = (await h.core.approvals.queue(GENERAL))[0]
+        await press(h, BOB, "approve", f"{request.id}:1")
+        assert specific(h.late.calls("POST", "/v1/posts")[-1].json, "pinterest") == {"boardId": "engineering"}
