@@ -9,7 +9,7 @@ to Late and records what Late made of it.
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot.card import describe_time
 from bot.clock import Clock, IdGen, iso
@@ -19,7 +19,7 @@ from bot.messages import Actor, Place
 from bot.notices import Notices
 from bot.policy import Policies, Policy, authorize_cancel, authorize_decision, counts_for, is_author
 from bot.request import PostDraft, Request
-from bot.requests import NewRequest, Requests, Tally
+from bot.requests import AuditEntry, NewRequest, Requests, Tally
 from bot.settlement import Settlement, already
 
 log = logging.getLogger("latebot.approval")
@@ -69,6 +69,14 @@ class Approvals:
 
     async def queue(self, place: Place) -> list[Request]:
         return await self.requests.open_in(place)
+
+    async def listing(self, place: Place, *, failed_since: datetime, limit: int) -> tuple[list[Request], int]:
+        """The channel's open requests, then those failed since `failed_since`; and how many in all."""
+        return await self.requests.queue_of(place, failed_since=failed_since, limit=limit)
+
+    async def history(self, request_id: str) -> list[AuditEntry]:
+        """The request's audit trail, oldest first."""
+        return await self.requests.history(request_id)
 
     # --- submit ----------------------------------------------------------------------------
 

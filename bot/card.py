@@ -4,11 +4,15 @@ per account with the text as it will be posted, fields, notes, buttons), rendere
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from bot import platforms
+from bot import glyphs, platforms
 from bot.messages import Button, Card, CardField, Section, Tone
 from bot.request import THREAD_PLATFORMS, PostDraft, Request
+
+if TYPE_CHECKING:
+    from bot.requests import AuditEntry
 
 TITLES: dict[str, tuple[str, Tone]] = {
     "pending": ("Post awaiting approval", "pending"),
@@ -50,14 +54,17 @@ def previews(draft: PostDraft) -> list[Section]:
         title = f"{platforms.display_name(t.platform)} @{t.username.lstrip('@')}  ({counted} characters)"
         if over:
             title += " ⚠ over the limit"
-        out.append(Section(title=title, parts=parts, alert=over))
+        # The options this account gets (board, title, first comment, ...), as Late receives them.
+        out.append(Section(title=title, text=draft.specifics.summary(t.platform, t.account_id), parts=parts,
+                           alert=over))
     return out
 
 
 def warnings(draft: PostDraft) -> list[str]:
-    out: list[str] = []
+    out: list[str] = list(dict.fromkeys(w for part in draft.thread for w in glyphs.hazards(part)))
     for t in draft.targets:
-        for problem in platforms.validate(draft.thread, draft.media, t.platform, None, has_default=True):
+        for problem in platforms.validate(draft.thread, draft.media, t.platform, None, has_default=True,
+                                          options=draft.specifics, account_id=t.account_id):
             # Errors were refused at submission; what is left to show is advice.
             if problem.level != "warning":
                 continue
@@ -151,3 +158,52 @@ def build_card(
         tone=tone,
     )
 
+
+
+# audit action -> what the history says happened (the states it moved between follow).
+_DONE = {
+    "submit": "asked for approval", "approve": "approved", "quorum": "had enough approvals under new rules",
+    "reject": "rejected it", "edit": "edited it", "cancel": "cancelled it", "expire": "it expired",
+    "publish": "sent it to Late", "reconcile": "checked it with Late", "retry": "retried it on Late",
+    "follow-up": "followed it up on Late",
+}
+
+
+def history_line(entry: AuditEntry, revision: int, zone: str) -> str:
+    what = _DONE.get(entry.action, entry.action)
+    detail = entry.detail
+    if entry.action == "approve" and "approvals" in detail and "required" in detail:
+        what += f" ({detail['approvals']} of {detail['required']})"
+    moved = f"{entry.from_state} → {entry.to_state}" if entry.from_state and entry.to_state != entry.from_state \
+        else (entry.to_state or "")
+    line = f"{describe_time(entry.at, zone)} · {entry.actor} {what} · revision {revision}"
+    if moved:
+        line += f" · {moved}"
+    if entry.late_post_id and entry.action not in ("submit", "approve"):
+        line += f" · Late post {entry.late_post_id}"
+    return line
+
+
+def history_card(request: Request, entries: list[AuditEntry], zone: str) -> Card:
+    """A request's audit trail: who did what, when, to which revision, and which Late post."""
+    lines: list[str] = []
+    revision = 1
+    for entry in entries:
+        if isinstance(entry.detail.get("revision"), int):  # edits and approvals name theirs
+            revision = entry.detail["revision"]
+        lines.append(history_line(entry, revision, zone))
+    title, tone = TITLES[request.state]
+    fields = [CardField(title="Request", value=request.id, inline=True),
+              CardField(title="Now", value=f"{title}, revision {request.revision}", inline=True)]
+    if request.late_post_id:
+        fields.append(CardField(title="Late post", value=request.late_post_id, inline=True))
+    if request.reason:
+        fields.append(CardField(title="Reason", value=request.reason))
+    return Card(title=f"History of {request.id}", text=_snippet(request.draft.text),
+                sections=[Section(title="What happened", text="\n".join(lines) or "Nothing recorded.")],
+                fields=fields, tone=tone)
+
+
+def _snippet(text: str, limit: int = 120) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"

@@ -18,6 +18,7 @@ from bot.clock import Clock
 from bot.errors import NotFound, UserError
 from bot.late.client import LateClient
 from bot.late.models import Account, HealthReport, Profile, UsageStats
+from bot.late.pinterest import PinterestBoards
 
 T = TypeVar("T")
 
@@ -68,13 +69,25 @@ class Directory:
         entry = self._cache.get(f"accounts:{profile_id}")
         return list(entry.value) if entry else None
 
+    async def pinterest_boards(self, account_id: str) -> PinterestBoards:
+        """The boards a Pinterest account can pin to (Late's answer may name no default)."""
+        return await self._cached(f"boards:{account_id}", partial(self.late.pinterest_boards, account_id))
+
+    def cached_board_names(self, accounts: Sequence[Account]) -> list[str]:
+        """Names of the boards of these Pinterest accounts that are cached (for an instant form)."""
+        names: list[str] = []
+        for a in accounts:
+            entry = self._cache.get(f"boards:{a.id}") if a.platform == "pinterest" else None
+            if entry is not None:
+                names += [b.name or b.id for b in entry.value.boards]
+        return list(dict.fromkeys(names))
+
     async def defaults(self, accounts: Sequence[Account]) -> set[str]:
         """Ids of the Pinterest and Reddit accounts that have a default board or subreddit in Late."""
         found: set[str] = set()
         for a in accounts:
             if a.platform == "pinterest":
-                boards = await self._cached(f"boards:{a.id}", partial(self.late.pinterest_boards, a.id))
-                if boards.default_board_id:
+                if (await self.pinterest_boards(a.id)).default_board_id:
                     found.add(a.id)
             elif a.platform == "reddit":
                 subs = await self._cached(f"subreddits:{a.id}", partial(self.late.reddit_subreddits, a.id))

@@ -14,6 +14,9 @@ from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 from urllib.parse import urlsplit
 
+from bot import specifics, urls
+from bot.specifics import Specifics
+
 MediaType = Literal["image", "video", "gif", "document"]
 Counting = Literal["chars", "graphemes", "twitter"]
 Level = Literal["error", "warning"]
@@ -222,11 +225,15 @@ def validate(
     platform: str,
     specific: Mapping[str, Any] | None,
     has_default: bool = False,
+    *,
+    options: Specifics | None = None,
+    account_id: str = "",
 ) -> list[Problem]:
     """Problems of posting `thread` with `media` to one `platform`.
 
-    `specific` is the target's `platformSpecificData`; `has_default` says whether the account has a
-    default board (Pinterest) or subreddit (Reddit) set in Late.
+    `specific` is the target's `platformSpecificData`, or None to take it from the post's `options`
+    for this account; `has_default` says whether the account has a default board (Pinterest) or
+    subreddit (Reddit) set in Late.
     """
     p = PLATFORMS.get(platform)
     if p is None:
@@ -250,17 +257,69 @@ def validate(
         n = count(part, platform)
         if p.text_limit is not None and n > p.text_limit:
             error(f"{where} is {n} characters; {p.display} allows {p.text_limit}.")
+    ignored: list[str] = []
+    if specific is None and options is not None:
+        specific, ignored = options.for_platform(platform, account_id)
     specific = specific or {}
     title = str(specific.get("title") or parts[0].strip().split("\n", 1)[0])
     if p.title_limit is not None and len(title) > p.title_limit:
-        warning(f"{p.display} titles have at most {p.title_limit} characters; "
-                f"the first line has {len(title)} and will be cut.")
-    _check_media(p, [m.type for m in media], error)
+        if specific.get("title"):
+            error(f"The title is {len(title)} characters; {p.display} allows {p.title_limit}.")
+        else:
+            warning(f"{p.display} titles have at most {p.title_limit} characters; "
+                    f"the first line has {len(title)} and will be cut.")
+    kinds = [m.type for m in media]
+    _check_media(p, kinds, error)
     if platform == "pinterest" and not (specific.get("boardId") or has_default):
-        error("Pinterest needs a board: set a default board for this account in Late.")
+        error("Pinterest needs a board: name one with `board \"<name>\"`.")
     if platform == "reddit" and not (specific.get("subreddit") or has_default):
-        error("Reddit needs a subreddit: set a default subreddit for this account in Late.")
+        error("Reddit needs a subreddit: add `r/<name>` (or set a default subreddit for the account in Late).")
+    if options is not None:
+        _check_options(p, options, specific, kinds, error, warning)
+    for name in ignored:
+        if not (name == "privacy" and platform in ("tiktok", "youtube")):
+            warning(_ignored(p, name, options))
     return out
+
+
+_SUBREDDIT = re.compile(r"[A-Za-z0-9][A-Za-z0-9_]{1,20}")
+_FIRST_COMMENT_LIMITS = {"threads": 500, "youtube": 10_000}
+
+
+def _ignored(p: Platform, name: str, options: Specifics | None) -> str:
+    label = specifics.LABELS[name]
+    if name == "first_comment" and options is not None and options.content_type == "story":
+        return f"{p.display} stories take no first comment; it is not sent there."
+    return f"{p.display} takes no {label}; it is not sent there."
+
+
+def _check_options(p: Platform, options: Specifics, specific: Mapping[str, Any], kinds: list[str],
+                   error: Callable[[str], None], warning: Callable[[str], None]) -> None:
+    """Values that the platform would refuse, or that do not fit it."""
+    if p.name == "reddit" and options.subreddit is not None and not _SUBREDDIT.fullmatch(options.subreddit):
+        error(f"“r/{options.subreddit}” is not a subreddit name (letters, digits and _, 3 to 21 of them).")
+    if p.name in specifics.LINK_PLATFORMS and options.link is not None:
+        why = urls.problem(options.link, "The link")
+        if why:
+            error(why)
+    comment = specific.get("firstComment")
+    limit = _FIRST_COMMENT_LIMITS.get(p.name)
+    if isinstance(comment, str) and limit is not None and len(comment) > limit:
+        error(f"The first comment is {len(comment)} characters; {p.display} allows {limit}.")
+    moving = kinds.count("video")
+    if options.content_type == "story" and p.name in specifics.TYPE_PLATFORMS and not kinds:
+        error(f"{p.display} stories need an image or a video.")
+    if options.content_type == "reel" and p.name in specifics.TYPE_PLATFORMS and moving != 1:
+        error(f"A reel on {p.display} is one video: add exactly one.")
+    privacy = options.privacy
+    if p.name == "tiktok":
+        if privacy is None:
+            warning("TikTok asks who may see the post: add `privacy public` (or friends, followers, private), "
+                    "else TikTok's default for the account applies.")
+        elif privacy not in specifics.TIKTOK_PRIVACY:
+            error(f"TikTok has no “{privacy}” privacy; it takes public, friends, followers or private.")
+    if p.name == "youtube" and privacy is not None and privacy not in specifics.YOUTUBE_VISIBILITY:
+        error(f"YouTube has no “{privacy}” visibility; it takes public, unlisted or private.")
 
 
 def _check_media(p: Platform, kinds: list[str], error: Callable[[str], None]) -> None:

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field, field_validator
 
 from bot.clock import iso, parse_iso
 from bot.messages import ChatKind, MessageRef, Place
+from bot.specifics import Specifics
 
 State = Literal[
     "pending",  # waiting for approval
@@ -54,6 +55,7 @@ class PostDraft(BaseModel):
     timezone: str = "UTC"
     media: list[Media] = Field(default_factory=list)
     profile_id: str | None = None
+    specifics: Specifics = Field(default_factory=Specifics)  # per-platform options (first comment, board, ...)
 
     @field_validator("scheduled_for")
     @classmethod
@@ -76,11 +78,14 @@ class PostDraft(BaseModel):
         platforms: list[dict[str, Any]] = []
         for t in self.targets:
             entry: dict[str, Any] = {"platform": t.platform, "accountId": t.account_id}
+            specific, _ = self.specifics.for_platform(t.platform, t.account_id)
             if len(self.thread) > 1 and t.platform in THREAD_PLATFORMS:
                 items: list[dict[str, Any]] = [{"content": part} for part in self.thread]
                 if media:
                     items[0]["mediaItems"] = media
-                entry["platformSpecificData"] = {"threadItems": items}
+                specific["threadItems"] = items
+            if specific:
+                entry["platformSpecificData"] = specific
             platforms.append(entry)
         body: dict[str, Any] = {
             "content": self.text,

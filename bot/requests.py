@@ -48,6 +48,24 @@ class Tally:
     again: bool = False
 
 
+@dataclass(frozen=True)
+class AuditEntry:
+    """One line of a request's audit trail, oldest first (`Requests.history`)."""
+
+    at: datetime
+    actor: str
+    actor_id: str | None
+    action: str
+    from_state: str | None
+    to_state: str | None
+    late_post_id: str | None
+    detail: dict[str, Any]
+
+
+OPEN_STATES = ("pending", "publishing", "scheduled", "draft")
+FAILED_STATES = ("failed", "partial")
+
+
 class Requests:
     def __init__(self, store: Store) -> None:
         self.store = store
@@ -68,6 +86,26 @@ class Requests:
             [place.chat, place.team, place.channel],
             limit=limit,
         )
+
+    async def queue_of(self, place: Place, *, failed_since: datetime, limit: int = 20) -> tuple[list[Request], int]:
+        """A channel's queue: its open requests, then those that failed (or partly) since
+        `failed_since`, oldest first within each; at most `limit` of them, and how many there are."""
+        where = (f"chat = ? AND team = ? AND channel = ? AND (state IN ({_marks(OPEN_STATES)}) OR "
+                 f"(state IN ({_marks(FAILED_STATES)}) AND updated_at >= ?))")
+        params = [place.chat, place.team, place.channel, *OPEN_STATES, *FAILED_STATES, iso(failed_since)]
+        order = f"CASE WHEN state IN ({', '.join(repr(s) for s in FAILED_STATES)}) THEN 1 ELSE 0 END, created_at"
+        shown = await self._find(where, params, order=order, limit=limit)
+        counted = await self.store.query_one(f"SELECT COUNT(*) AS n FROM requests WHERE {where}", params)
+        return shown, int(counted["n"]) if counted else len(shown)
+
+    async def history(self, request_id: str) -> list[AuditEntry]:
+        """Everything the audit table holds about one request, oldest first."""
+        rows = await self.store.query(
+            "SELECT at, actor, actor_id, action, from_state, to_state, late_post_id, detail FROM audit "
+            "WHERE request_id = ? ORDER BY id", [request_id])
+        return [AuditEntry(at=parse_iso(r["at"]), actor=r["actor"], actor_id=r["actor_id"], action=r["action"],
+                           from_state=r["from_state"], to_state=r["to_state"], late_post_id=r["late_post_id"],
+                           detail=json.loads(r["detail"]) if r["detail"] else {}) for r in rows]
 
     async def pending_of(self, profile_id: str) -> list[Request]:
         """Pending requests for one Late profile (to re-count them when its rules change)."""
@@ -267,6 +305,10 @@ class Requests:
             return won
 
         return await self.store.write(write)
+
+
+def _marks(values: Sequence[str]) -> str:
+    return ", ".join("?" for _ in values)
 
 
 def _load(tx: Tx, request_id: str) -> Request | None:

@@ -104,10 +104,18 @@ class Settlement:
     def result_text(self, request: Request) -> str:
         outcome = request.outcome
         assert outcome is not None
-        lines = [f"Your post {request.id} was approved by {request.decided_by}: {outcome.message}"]
+        errors = dict(outcome.errors)
+        if request.state == "failed" and errors:
+            # Say what failed in the same breath: the approval went through, Late's publishing did not.
+            why = "; ".join(f"{name}: {reason}" for name, reason in errors.items())
+            lines = [f"Your post {request.id} was approved by {request.decided_by}, but Late could not publish "
+                     f"it. {why}"]
+            errors = {}
+        else:
+            lines = [f"Your post {request.id} was approved by {request.decided_by}: {outcome.message}"]
         if request.state == "scheduled" and request.draft.scheduled_for:
             lines.append(f"It goes out {describe_time(request.draft.scheduled_for, request.draft.timezone)}.")
         lines += [f"{name}: {url}" for name, url in outcome.permalinks.items()]
-        lines += [f"{name} failed: {why}" for name, why in outcome.errors.items()]
+        lines += [f"{name} failed: {why}" for name, why in errors.items()]
         return "\n".join(lines)
 

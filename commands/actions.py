@@ -56,7 +56,7 @@ async def edit(core: Core, press: ButtonPress, responder: Responder) -> None:
         return
     # Instant (a modal must open within 3 s of the click): cached accounts only, no Late call.
     accounts = core.directory.cached_accounts(request.profile_id or "") or []
-    await responder.open_form(edit_form(request, accounts))
+    await responder.open_form(edit_form(request, accounts, core.directory.cached_board_names(accounts)))
 
 
 ACTIONS: dict[str, Action] = {

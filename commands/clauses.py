@@ -1,4 +1,6 @@
-"""The options after a post's text: `to`, a time, `now`/`draft`, `tz`, `with`, in any order.
+"""The options after a post's text: `to`, a time, `now`/`draft`, `tz`, `with`, and the per-platform
+options (`title "…"`, `board …`, `link …`, `first comment "…"`, `subreddit …` or `r/…` among the
+targets, `story`/`reel`, `privacy …`), in any order.
 
 `read_clauses` checks only their shape; what they mean (a real zone, a time that has not passed)
 is `commands.post`'s business. In lenient mode, used to find where unquoted text ends, only clauses
@@ -10,17 +12,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from bot import platforms
+from bot import platforms, urls
 from bot.errors import ParseError
+from bot.specifics import PRIVACIES
 from commands.model import Mode
 from commands.when import is_duration
 from commands.words import (
-    KEYWORDS,
-    PHRASE_STOPS,
+    SUBREDDIT_WORD,
     TIME_WORDS,
     Word,
     is_target_word,
     read_quoted,
+    starts_option,
     starts_quote,
     target_token,
 )
@@ -28,8 +31,13 @@ from commands.words import (
 MAX_LENIENT_PHRASE = 6  # words; "next monday at 9:30 am" is five
 _PROSE = re.compile(r"[^\w\s:./,+-]")
 OPTIONS = (
-    "to <platforms>, a time (tomorrow 9am, at 17:00, in 2 hours), now or draft, tz <zone>, with <media url>"
+    "to <platforms>, a time (tomorrow 9am, at 17:00, in 2 hours), now or draft, tz <zone>, with <media url>, "
+    'and for some platforms title "…", first comment "…", board <name>, link <url>, r/<subreddit>, '
+    "story or reel, privacy <public|friends|followers|private|unlisted>"
 )
+# Option word -> the `bot.specifics.Specifics` field it sets.
+SPECIFIC_FIELDS = {"title": "title", "board": "board", "link": "link", "first": "first_comment",
+                   "subreddit": "subreddit", "privacy": "privacy", "visibility": "privacy"}
 
 
 class NotOptions(ParseError):
@@ -44,6 +52,7 @@ class Clauses:
     mode: Mode | None = None  # an explicit now or draft
     zone: str | None = None
     media: list[str] = field(default_factory=list)
+    specifics: dict[str, str] = field(default_factory=dict)  # `bot.specifics.Specifics` field -> value
     seen: set[str] = field(default_factory=set)
 
 
@@ -82,12 +91,18 @@ class _Reader:
                 i += 1
             elif low == "tz":
                 self.once("tz", "Give one time zone (`tz`), not two.")
-                if i + 1 >= len(words) or words[i + 1].lower in KEYWORDS:
+                if i + 1 >= len(words) or starts_option(words, i + 1):
                     raise self.fail("`tz` needs a time zone, like `tz Europe/Berlin`.")
                 self.c.zone = words[i + 1].text
                 i += 2
             elif low == "with":
                 i = self.media(i + 1)
+            elif low in ("story", "reel"):
+                self.once("type", "Say `story` or `reel` once.")
+                self.c.specifics["content_type"] = low
+                i += 1
+            elif low in SPECIFIC_FIELDS and starts_option(words, i):
+                i = self.specific(i)
             elif "time" not in self.c.seen:
                 i = self.time(i, None, first)
             else:
@@ -102,7 +117,7 @@ class _Reader:
         found: list[str] = []
         while i < len(words):
             raw, low = words[i].text, words[i].lower
-            if low in KEYWORDS:
+            if starts_option(words, i):
                 break
             if low in ("and", "&") and found:
                 more, i = True, i + 1
@@ -111,6 +126,11 @@ class _Reader:
                 break
             pieces = low.split(",")
             for name in filter(None, pieces):
+                if sub := SUBREDDIT_WORD.fullmatch(name):
+                    self.subreddit(sub.group(1))
+                    if "reddit" not in found:
+                        found.append("reddit")
+                    continue
                 if not target_token(name) or (self.lenient and not is_target_word(name)):
                     raise self.fail(f"“{name}” is not a platform or an account handle.")
                 found.append(name)
@@ -130,7 +150,7 @@ class _Reader:
             except ParseError as exc:
                 raise self.fail(exc.message) from None
         else:
-            while i < len(words) and words[i].lower not in PHRASE_STOPS:
+            while i < len(words) and (words[i].lower in TIME_WORDS or not starts_option(words, i)):
                 i += 1
             phrase = words_text(words[start:i])
         if not phrase.strip():
@@ -155,10 +175,12 @@ class _Reader:
         self.once("with", "Say `with` once, with every media URL.")
         words = self.words
         found: list[str] = []
-        while i < len(words) and words[i].lower not in KEYWORDS and (not found or _url(words[i].text)):
+        while i < len(words) and not starts_option(words, i) and (not found or _url(words[i].text)):
             url = words[i].text.rstrip(",")
             if not _url(url):
                 raise self.fail(f"“{url}” is not a media URL; it must start with https://.")
+            if why := urls.problem(url):
+                raise self.fail(why)
             if self.lenient and platforms.media_extension_type(url) is None:
                 raise self.fail(f"“{url}” does not name an image, video or document file.")
             found.append(url)
@@ -167,6 +189,52 @@ class _Reader:
             raise self.fail("`with` needs a media URL, like `with https://example.com/photo.jpg`.")
         self.c.media += found
         return i
+
+
+    def subreddit(self, name: str) -> None:
+        self.once("subreddit", "Name one subreddit.")
+        self.c.specifics["subreddit"] = name.removeprefix("r/").removeprefix("/r/")
+
+    def specific(self, i: int) -> int:
+        """`title "…"`, `board Recipes`, `link https://…`, `first comment "…"`, `subreddit python`,
+        `privacy friends`: one quoted string or one word (in unquoted text, titles and comments
+        must be quoted, so that prose is never read as one)."""
+        words, low = self.words, self.words[i].lower
+        name = SPECIFIC_FIELDS[low]
+        label = "first comment" if low == "first" else low
+        if name != "subreddit":  # `subreddit` checks itself: `r/…` among the targets names one too
+            self.once(name, f"Give one {label}.")
+        i += 2 if low == "first" else 1
+        if i >= len(words) or (starts_option(words, i) and not starts_quote(words[i])):
+            raise self.fail(f"`{label}` needs a value, like {_EXAMPLES[name]}.")
+        if starts_quote(words[i]):
+            try:
+                value, i = read_quoted(self.source, words, i, self.example)
+            except ParseError as exc:
+                raise self.fail(exc.message) from None
+        else:
+            if self.lenient and name in ("title", "first_comment"):
+                raise self.fail(f"Put the {label} in quotes, like {_EXAMPLES[name]}.")
+            value, i = words[i].text, i + 1
+        value = value.strip()
+        if not value:
+            raise self.fail(f"The {label} is empty.")
+        if name == "subreddit":
+            self.subreddit(value)
+        elif name == "privacy":
+            if value.lower() not in PRIVACIES:
+                raise self.fail(f"“{value}” is not a privacy; say {', '.join(PRIVACIES)}.")
+            self.c.specifics[name] = value.lower()
+        elif name == "link" and not _url(value):
+            raise self.fail(f"“{value}” is not a link; it must start with https://.")
+        else:
+            self.c.specifics[name] = value
+        return i
+
+
+_EXAMPLES = {"title": '`title "Our launch"`', "board": '`board "Recipes"`', "link": "`link https://example.com`",
+             "first_comment": '`first comment "Link in bio"`', "subreddit": "`subreddit python` or `r/python`",
+             "privacy": "`privacy friends`"}
 
 
 def words_text(words: list[Word]) -> str:

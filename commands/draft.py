@@ -3,14 +3,17 @@ workflow accepts, refused at once when Late would certainly refuse it."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
 
-from bot import platforms
+from bot import platforms, urls
 from bot.errors import ParseError, UserError
 from bot.late.models import Account
+from bot.late.pinterest import PinterestBoards
 from bot.request import Media, PostDraft, Target
-from commands.model import PostCommand
+from commands.model import EditCommand, PostCommand
 from commands.targets import resolve_targets
+from commands.text import split_thread
 
 EXAMPLE = '/late post "Launch day!" to x,linkedin tomorrow 9am'
 
@@ -35,22 +38,68 @@ def pick_targets(words: Sequence[str], accounts: Sequence[Account]) -> list[Targ
     return to_targets(resolve_targets(list(words), list(accounts)))
 
 
-def media_items(urls: Sequence[str]) -> list[Media]:
+def media_items(addresses: Sequence[str]) -> list[Media]:
+    """The media of a post; anything Late could not fetch (not public https) is refused with why."""
     out = []
-    for url in urls:
+    for url in addresses:
         url = url.strip()
         if not url:
             continue
-        if not url.startswith(("http://", "https://")):
-            raise ParseError(f"'{url}' is not a media URL (it must start with https://).",
-                             example='/late post "New photo" to ig with https://example.com/photo.jpg')
+        if why := urls.problem(url):
+            raise ParseError(why, example='/late post "New photo" to ig with https://example.com/photo.jpg')
         out.append(Media(url=url, type=platforms.guess_media_type(url)))
     return out
 
 
+@dataclass(frozen=True)
+class Lookups:
+    """What Late says about the target accounts, which some options need."""
+
+    defaults: Collection[str] = ()  # accounts with a default subreddit (or, in older answers, board)
+    boards: Mapping[str, PinterestBoards] = field(default_factory=dict)  # Pinterest account id -> boards
+
+
+def with_boards(draft: PostDraft, boards: Mapping[str, PinterestBoards]) -> PostDraft:
+    """The draft with a board chosen for each Pinterest account, as the user named it, else the
+    account's default or only board. Late would pin to the first board when none is sent, which
+    nobody chose, so with several boards and none named the user is asked."""
+    chosen, names = dict(draft.specifics.board_ids), dict(draft.specifics.board_names)
+    wanted = (draft.specifics.board or "").strip()
+    for t in draft.targets:
+        if t.platform != "pinterest" or (t.account_id in chosen and not wanted):
+            continue
+        answer = boards.get(t.account_id)
+        if answer is None:
+            continue  # unknown: `check` refuses it unless the account has a default
+        listed = ", ".join(f"“{b.name or b.id}”" for b in answer.boards) or "none"
+        if wanted:
+            board = next((b for b in answer.boards if wanted.lower() in (b.id.lower(), (b.name or "").lower())),
+                         None)
+            if board is None:
+                raise ParseError(f"Pinterest @{t.username.lstrip('@')} has no board “{wanted}”; its boards: {listed}.",
+                                 example=f'/late post "…" to pinterest board "{_first_board(answer)}"')
+        else:
+            default = next((b for b in answer.boards if b.id == answer.default_board_id), None)
+            board = default or (answer.boards[0] if len(answer.boards) == 1 else None)
+            if board is None:
+                if not answer.boards:
+                    raise UserError(f"Pinterest @{t.username.lstrip('@')} has no boards yet; create one on "
+                                    "Pinterest first.")
+                raise ParseError(f"Which Pinterest board should it go to? @{t.username.lstrip('@')} has {listed}.",
+                                 example=f'/late post "…" to pinterest board "{_first_board(answer)}"')
+        chosen[t.account_id], names[t.account_id] = board.id, board.name or board.id
+    specifics = draft.specifics.model_copy(update={"board_ids": chosen, "board_names": names})
+    return draft.model_copy(update={"specifics": specifics})
+
+
+def _first_board(answer: PinterestBoards) -> str:
+    return (answer.boards[0].name or answer.boards[0].id) if answer.boards else "Recipes"
+
+
 def draft_from_command(
-    cmd: PostCommand, accounts: Sequence[Account], profile_id: str, defaults: Collection[str] = ()
+    cmd: PostCommand, accounts: Sequence[Account], profile_id: str, lookups: Lookups | None = None
 ) -> PostDraft:
+    lookups = lookups or Lookups()
     draft = PostDraft(
         thread=list(cmd.thread),
         targets=pick_targets(cmd.targets, accounts),
@@ -59,8 +108,10 @@ def draft_from_command(
         timezone=cmd.timezone,
         media=media_items(cmd.media),
         profile_id=profile_id,
+        specifics=cmd.options,
     )
-    check(draft, defaults)
+    draft = with_boards(draft, lookups.boards)
+    check(draft, lookups.defaults)
     return draft
 
 
@@ -72,11 +123,29 @@ def check(draft: PostDraft, defaults: Collection[str] = ()) -> None:
     errors = []
     for t in draft.targets:
         has_default = t.account_id in defaults
-        for problem in platforms.validate(draft.thread, draft.media, t.platform, None, has_default):
+        for problem in platforms.validate(draft.thread, draft.media, t.platform, None, has_default,
+                                          options=draft.specifics, account_id=t.account_id):
             if problem.level == "error":
                 errors.append(f"{platforms.display_name(t.platform)}: {problem.message}")
     if errors:
         raise UserError("Late would refuse this post:\n- " + "\n- ".join(dict.fromkeys(errors)))
+
+
+def edited(draft: PostDraft, change: EditCommand, accounts: Sequence[Account]) -> PostDraft:
+    """The draft with what the edit names changed (its boards still to be chosen: `with_boards`)."""
+    update: dict[str, object] = {"specifics": draft.specifics.merged(change.options)}
+    if change.text is not None:
+        update["thread"] = split_thread(change.text)
+    if change.targets is not None:
+        update["targets"] = pick_targets(change.targets, accounts)
+    if change.mode is not None:
+        update |= {"mode": change.mode, "scheduled_for": change.scheduled_for}
+    if change.timezone is not None:
+        update["timezone"] = change.timezone
+    if change.media is not None:
+        update["media"] = media_items(change.media)
+    # Validated again: the new time becomes UTC, as every draft's is.
+    return PostDraft.model_validate(draft.model_copy(update=update).model_dump())
 
 
 def accounts_of(draft: PostDraft) -> list[Account]:

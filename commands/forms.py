@@ -10,16 +10,17 @@ from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot import platforms
+from bot import platforms, specifics
 from bot.card import revision_ref
 from bot.errors import UserError
 from bot.late.models import Account
 from bot.messages import Form, FormField, FormSubmission
 from bot.request import Request
+from bot.specifics import PRIVACIES, Specifics
 from commands import model
 from commands.context import ParseContext
 from commands.draft import accounts_of
-from commands.options import from_options
+from commands.options import SPECIFIC_OPTIONS, from_options
 
 
 def post_form(
@@ -34,8 +35,12 @@ def post_form(
     mode: str = "now",
     media: Sequence[str] = (),
     submit: str = "Send for approval",
+    specifics: Specifics | None = None,
+    boards: Sequence[str] = (),
 ) -> Form:
-    """The post modal: the same fields for a new post, the shortcut and Edit."""
+    """The post modal: the same fields for a new post, the shortcut and Edit. The per-platform
+    options appear for the platforms the accounts are on; `boards` are Pinterest board names to
+    choose from (a text field when none are known)."""
     options = [(a.id, f"{platforms.display_name(a.platform)} @{(a.username or a.id).lstrip('@')}")
                for a in accounts]
     return Form(
@@ -55,8 +60,48 @@ def post_form(
             FormField(id="tz", label="Time zone", value=timezone, placeholder="Europe/Berlin"),
             FormField(id="media", label="Media URLs", kind="textarea", value="\n".join(media),
                       placeholder="https://example.com/photo.jpg (one per line)"),
+            *option_fields({a.platform for a in accounts}, specifics or Specifics(), boards),
         ],
     )
+
+
+# field id, label, the platforms it is for
+_OPTION_FIELDS: tuple[tuple[str, str, frozenset[str]], ...] = (
+    ("subreddit", "Subreddit (Reddit)", frozenset({"reddit"})),
+    ("title", "Title (Reddit, Pinterest, YouTube)", specifics.TITLE_PLATFORMS),
+    ("board", "Pinterest board", frozenset({"pinterest"})),
+    ("link", "Link (Pinterest, Reddit)", specifics.LINK_PLATFORMS),
+    ("first_comment", "First comment", specifics.FIRST_COMMENT_PLATFORMS),
+    ("type", "Story or reel (Instagram, Facebook)", specifics.TYPE_PLATFORMS),
+    ("privacy", "Privacy (TikTok, YouTube)", specifics.PRIVACY_PLATFORMS),
+)
+FEED = "feed"  # the type field's "neither story nor reel"
+
+
+def option_fields(on: set[str], current: Specifics, boards: Sequence[str]) -> list[FormField]:
+    """The fields of the per-platform options that apply to the platforms `on` (or are set)."""
+    out: list[FormField] = []
+    for ident, label, where in _OPTION_FIELDS:
+        name = SPECIFIC_OPTIONS[ident]
+        value = getattr(current, name)
+        if not (on & where) and value is None:
+            continue
+        if ident == "type":
+            out.append(FormField(id=ident, label=label, kind="select", value=value or FEED,
+                                 options=[(FEED, "A post"), ("story", "A story"), ("reel", "A reel (one video)")]))
+        elif ident == "privacy":
+            out.append(FormField(id=ident, label=label, kind="select", value=value,
+                                 options=[(p, p.capitalize()) for p in PRIVACIES]))
+        elif ident == "board" and boards:
+            names = list(dict.fromkeys([*boards, *([value] if value else [])]))
+            out.append(FormField(id=ident, label=label, kind="select", value=value,
+                                 options=[(n, n) for n in names]))
+        else:
+            out.append(FormField(id=ident, label=label, kind="textarea" if ident == "first_comment" else "text",
+                                 value=value or "", max_length=300 if ident == "title" else None,
+                                 placeholder={"subreddit": "python", "board": "Recipes",
+                                              "link": "https://example.com/page"}.get(ident, "")))
+    return out
 
 
 def values_text(values: dict[str, str | list[str]], key: str) -> str:
@@ -87,7 +132,7 @@ def reject_form(request: Request) -> Form:
     )
 
 
-def edit_form(request: Request, accounts: Sequence[Account]) -> Form:
+def edit_form(request: Request, accounts: Sequence[Account], boards: Sequence[str] = ()) -> Form:
     draft = request.draft
     known = {a.id for a in accounts}
     # Accounts not in the cache still show up so that the current targets are never dropped silently.
@@ -103,6 +148,8 @@ def edit_form(request: Request, accounts: Sequence[Account]) -> Form:
         mode=draft.mode,
         media=[m.url for m in draft.media],
         submit="Save and re-submit",
+        specifics=draft.specifics,
+        boards=list(dict.fromkeys([*boards, *draft.specifics.board_names.values()])),
     )
 
 
@@ -113,6 +160,10 @@ def command_from_form(sub: FormSubmission, ctx: ParseContext) -> model.PostComma
     when = values_text(values, "when").strip()
     options = {"text": values_text(values, "text"), "to": ",".join(words), "mode": mode,
                "tz": values_text(values, "tz").strip(), "media": " ".join(values_list(values, "media"))}
+    for ident in SPECIFIC_OPTIONS:
+        value = values_text(values, ident).strip()
+        if value and not (ident == "type" and value == FEED):
+            options[ident] = value
     if when and mode == "schedule":
         options["when"] = when
     command = from_options("post", {k: v for k, v in options.items() if v}, ctx)

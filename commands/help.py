@@ -10,28 +10,46 @@ from commands.model import NAMES
 # command -> (usage, what it does, examples)
 TOPICS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "post": (
-        'post "<text>" [to <targets>] [at|on|in <time> | now | draft] [tz <zone>] [with <media url>...]',
+        'post "<text>" [to <targets>] [at|on|in <time> | now | draft] [tz <zone>] [with <media url>...] '
+        '[title "…"] [first comment "…"] [board <name>] [link <url>] [r/<subreddit>] [story|reel] '
+        "[privacy <public|friends|followers|private|unlisted>]",
         "Send a post for approval. Targets are platforms (x, linkedin, ig, fb, threads, bsky, tiktok, yt, "
         "pinterest, reddit, gmb, telegram, snapchat) or @handles, separated by commas. Without a time it "
         "is published as soon as it is approved; `draft` saves it on Late instead. Times are read in your "
-        "time zone unless `tz` names another. A line with only --- splits a thread (X, Threads, Bluesky). "
+        "time zone unless `tz` names another; a day without a time (`on monday`) means 09:00. A line with "
+        "only --- splits a thread (X, Threads, Bluesky). Media URLs must be public https:// addresses. "
+        "Options for some platforms: a title (Reddit, Pinterest, YouTube), a first comment (Facebook, "
+        "Instagram, LinkedIn, YouTube, Threads), a Pinterest board and link, a subreddit (`to reddit "
+        "r/python`), an Instagram or Facebook story or reel, TikTok privacy or YouTube visibility. "
         "Quote the text to be exact; unquoted, the options are only taken from its end.",
         (
-            '/late post "Launch day! 🚀" to twitter,linkedin at "Dec 1 09:00" tz America/New_York',
-            '/late post "Hello from the team" to x tomorrow 9am',
+            '/late post "Launch day! 🚀" to twitter,linkedin tomorrow 9am tz America/New_York',
+            '/late post "Hello from the team" to x on monday',
             '/late post "Now is the time" to bluesky now',
             '/late post "An idea for later" to linkedin draft',
-            '/late post "New photo" to ig in 2 hours with https://example.com/photo.jpg',
+            '/late post "New photo" to ig in 2 hours with https://example.com/photo.jpg first comment "#launch"',
+            '/late post "What we learned" to reddit r/python title "Lessons from launch day"',
+            '/late post "Tomato soup" to pinterest board "Recipes" with https://example.com/soup.jpg',
         ),
     ),
-    "queue": ("queue", "List this channel's posts that wait for approval or are scheduled.",
+    "queue": ("queue", "List this channel's posts that wait for approval or are scheduled, and those that "
+              "failed in the last 7 days (marked ✗, to retry); it says how many more there are.",
               ("/late queue",)),
     "show": ("show <id>", "Show a request (its card) or a Late post.", ("/late show 8kq3m2xd",)),
+    "approve": ("approve <id>", "Approve a request from here, as its Approve button does; the reply shows "
+                "the text you approved. `<id>:<revision>` approves only that revision.",
+                ("/late approve 8kq3m2xd", "/late approve 8kq3m2xd:2")),
+    "reject": ('reject <id> "<reason>"', "Reject a request; the requester is told the reason.",
+               ('/late reject 8kq3m2xd "Wrong date, please move it to Friday"',)),
+    "history": ("history <id>", "Who did what to a request, when, to which revision, and which Late post.",
+                ("/late history 8kq3m2xd",)),
     "cancel": ("cancel <id>", "Cancel a request, or delete a scheduled Late post.",
                ("/late cancel 8kq3m2xd",)),
     "retry": ("retry <id>", "Publish a failed post again.", ("/late retry 8kq3m2xd",)),
-    "edit": ('edit <id> "<text>"', "Change the text of a request; it needs approval again.",
-             ('/late edit 8kq3m2xd "Launch day, take two 🚀"',)),
+    "edit": ('edit <id> ["<text>"] [to <targets>] [at <time> | now | draft] [tz <zone>] [with <url>...] [options]',
+             "Change a request's text, targets, time, media or options (as `post` takes them); only what "
+             "you name changes, and it needs approval again.",
+             ('/late edit 8kq3m2xd "Launch day, take two 🚀"', '/late edit 8kq3m2xd to x,linkedin at "Fri 9am"')),
     "accounts": ("accounts", "The accounts this channel's Late profile posts to.", ("/late accounts",)),
     "health": ("health", "Check the connected accounts: tokens, permissions, what needs a reconnect.",
                ("/late health",)),

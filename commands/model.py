@@ -10,9 +10,17 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from bot.specifics import Specifics
 from commands.text import split_thread
 
 Mode = Literal["schedule", "now", "draft"]
+
+
+def _check_time(mode: Mode | None, scheduled_for: datetime | None) -> None:
+    if (mode == "schedule") != (scheduled_for is not None):
+        raise ValueError("scheduled_for is set exactly when mode is 'schedule'")
+    if scheduled_for is not None and scheduled_for.tzinfo is None:
+        raise ValueError("scheduled_for must be time-zone aware")
 
 
 class _Command(BaseModel):
@@ -29,6 +37,7 @@ class PostCommand(_Command):
     timezone: str = "UTC"
     time_phrase: str | None = None  # the time as the user wrote it
     media: list[str] = Field(default_factory=list)
+    options: Specifics = Field(default_factory=Specifics)  # title, first comment, board, subreddit, ...
 
     @model_validator(mode="before")
     @classmethod
@@ -42,10 +51,7 @@ class PostCommand(_Command):
     def _consistent(self) -> PostCommand:
         if self.thread != split_thread(self.text):
             raise ValueError("thread must be the text split on lines of ---")
-        if (self.mode == "schedule") != (self.scheduled_for is not None):
-            raise ValueError("scheduled_for is set exactly when mode is 'schedule'")
-        if self.scheduled_for is not None and self.scheduled_for.tzinfo is None:
-            raise ValueError("scheduled_for must be time-zone aware")
+        _check_time(self.mode, self.scheduled_for)
         return self
 
     @property
@@ -73,9 +79,47 @@ class RetryCommand(_Command):
 
 
 class EditCommand(_Command):
+    """Only what is given changes: the text, the targets, the time (or now/draft), the zone, the
+    media, the per-platform options. None (or an empty `options`) leaves it as it is."""
+
     kind: Literal["edit"] = "edit"
     id: str
-    text: str
+    text: str | None = None
+    targets: list[str] | None = None
+    mode: Mode | None = None
+    scheduled_for: datetime | None = None  # aware, in `timezone`; only when mode == "schedule"
+    timezone: str | None = None
+    time_phrase: str | None = None
+    media: list[str] | None = None
+    options: Specifics = Field(default_factory=Specifics)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> EditCommand:
+        _check_time(self.mode, self.scheduled_for)
+        return self
+
+    @property
+    def changes_anything(self) -> bool:
+        return bool(self.text is not None or self.targets is not None or self.mode is not None
+                    or self.timezone is not None or self.media is not None or self.options.given())
+
+
+class ApproveCommand(_Command):
+    kind: Literal["approve"] = "approve"
+    id: str
+    revision: int | None = None  # the revision the approver saw (`<id>:<revision>`), else the current one
+
+
+class RejectCommand(_Command):
+    kind: Literal["reject"] = "reject"
+    id: str
+    reason: str
+    revision: int | None = None
+
+
+class HistoryCommand(_Command):
+    kind: Literal["history"] = "history"
+    id: str
 
 
 class AccountsCommand(_Command):
@@ -117,6 +161,9 @@ Command = Annotated[
     | CancelCommand
     | RetryCommand
     | EditCommand
+    | ApproveCommand
+    | RejectCommand
+    | HistoryCommand
     | AccountsCommand
     | HealthCommand
     | UsageCommand
@@ -129,6 +176,6 @@ Command = Annotated[
 
 # Command words in the order help lists them.
 NAMES: tuple[str, ...] = (
-    "post", "queue", "show", "cancel", "retry", "edit",
+    "post", "queue", "show", "approve", "reject", "history", "cancel", "retry", "edit",
     "accounts", "health", "usage", "profiles", "bind", "config", "help",
 )

@@ -9,21 +9,29 @@ from __future__ import annotations
 import re
 
 from bot.errors import ParseError
+from bot.specifics import PRIVACIES
 from commands import model
 from commands.clauses import Clauses, read_clauses
 from commands.context import ParseContext
-from commands.parser import command_named, parse, read_id
-from commands.post import build_post, example
+from commands.parser import command_named, parse, read_id, reject_of, with_id
+from commands.post import build_edit, build_post, example
 from commands.text import plain, readable
 from commands.words import split_words
 
+# The per-platform options, by option name -> `bot.specifics.Specifics` field.
+SPECIFIC_OPTIONS = {"subreddit": "subreddit", "title": "title", "board": "board", "link": "link",
+                    "first_comment": "first_comment", "type": "content_type", "privacy": "privacy"}
+_POST = frozenset({"text", "to", "when", "tz", "media", "mode", *SPECIFIC_OPTIONS})
 ALLOWED: dict[str, frozenset[str]] = {
-    "post": frozenset({"text", "to", "when", "tz", "media", "mode"}),
+    "post": _POST,
     "show": frozenset({"id"}), "cancel": frozenset({"id"}), "retry": frozenset({"id"}),
-    "edit": frozenset({"id", "text"}), "bind": frozenset({"profile"}), "config": frozenset({"key", "value"}),
+    "history": frozenset({"id"}), "approve": frozenset({"id"}), "reject": frozenset({"id", "reason"}),
+    "edit": _POST | {"id"}, "bind": frozenset({"profile"}), "config": frozenset({"key", "value"}),
     "help": frozenset({"command"}),
 }
 _MODES = ("schedule", "now", "draft")
+# Options that are posted (or told) as people read them; the others keep mentions as ids.
+_PROSE = frozenset({"text", "title", "first_comment", "reason"})
 # Media URLs come one per line, or separated by spaces or commas (but a comma inside a URL stays).
 _MEDIA_SPLIT = re.compile(r"\s*,\s*(?=https?://)|\s+")
 
@@ -36,14 +44,33 @@ def _clauses(o: dict[str, str], text: str) -> Clauses:
     if not line:
         return Clauses()
     clauses = read_clauses(line, split_words(line), 0, lenient=False, example=example(text))
-    if clauses.phrase is not None or clauses.mode is not None:
-        raise ParseError("Put the time in `when` and the mode in `mode`, not among the targets or media.",
-                         example=example(text))
+    if clauses.phrase is not None or clauses.mode is not None or set(clauses.specifics) - {"subreddit"}:
+        raise ParseError("Put the time in `when`, the mode in `mode` and each option in its own field, "
+                         "not among the targets or media.", example=example(text))
     return clauses
 
 
-def _post(o: dict[str, str], ctx: ParseContext) -> model.PostCommand:
-    text = o.get("text", "")
+def _specifics(o: dict[str, str], clauses: Clauses, text: str) -> None:
+    """The per-platform options, each a plain value of its own field."""
+    for option, name in SPECIFIC_OPTIONS.items():
+        value = o.get(option)
+        if value is None:
+            continue
+        if name == "content_type" and value.lower() not in ("story", "reel"):
+            raise ParseError(f"“{value}” is not a type; it is story or reel.", example=example(text))
+        if name == "privacy" and value.lower() not in PRIVACIES:
+            raise ParseError(f"“{value}” is not a privacy; it is {', '.join(PRIVACIES)}.", example=example(text))
+        if name in ("content_type", "privacy"):
+            value = value.lower()
+        if name == "subreddit":
+            value = value.removeprefix("/").removeprefix("r/")
+        if name == "link" and not value.lower().startswith(("https://", "http://")):
+            raise ParseError(f"“{value}” is not a link; it must start with https://.", example=example(text))
+        clauses.specifics[name] = value
+
+
+def _timed(o: dict[str, str], text: str, *, edit: bool) -> Clauses:
+    """The clauses of typed options: targets, zone and media read as text is, then the time and mode."""
     mode = o.get("mode", "").lower() or None
     when = o.get("when", "")
     if mode is not None and mode not in _MODES:
@@ -51,11 +78,12 @@ def _post(o: dict[str, str], ctx: ParseContext) -> model.PostCommand:
     if when.lower() in ("now", "draft") and mode in (None, when.lower()):
         mode, when = when.lower(), ""
     clauses = _clauses(o, text)
+    _specifics(o, clauses, text)
     if when:
         first, _, rest = when.partition(" ")
         clauses.phrase = rest.strip() if first.lower() in ("at", "on") and rest.strip() else when
         mode = mode or "schedule"
-    if mode == "schedule" and not when:
+    if mode == "schedule" and not when and not edit:
         raise ParseError("Say when to publish it, or choose now or draft.",
                          example=example(text, clauses.targets))
     if mode in ("now", "draft"):
@@ -63,14 +91,24 @@ def _post(o: dict[str, str], ctx: ParseContext) -> model.PostCommand:
             raise ParseError(f"Say either a time or {mode}, not both.",
                              example=example(text, clauses.targets))
         clauses.mode = "now" if mode == "now" else "draft"
-    return build_post(text, clauses, ctx)
+    return clauses
+
+
+def _post(o: dict[str, str], ctx: ParseContext) -> model.PostCommand:
+    text = o.get("text", "")
+    return build_post(text, _timed(o, text, edit=False), ctx)
+
+
+def _edit(o: dict[str, str], ctx: ParseContext) -> model.EditCommand:
+    ident = read_id("edit", o.get("id", ""))
+    return build_edit(ident, o.get("text"), _timed(o, o.get("text", ""), edit=True), ctx)
 
 
 def from_options(command_name: str, options: dict[str, str], ctx: ParseContext) -> model.Command:
     """The command `command_name` with typed `options` (names as in `ALLOWED`; empty ones ignored)."""
     name = command_named(command_name.strip())
     # Typed text is posted as people read it; only settings keep mentions as ids.
-    cleaned = {k: (readable(plain(v)) if k == "text" else plain(v)).strip() for k, v in options.items()
+    cleaned = {k: (readable(plain(v)) if k in _PROSE else plain(v)).strip() for k, v in options.items()
                if v is not None}
     o = {k: v for k, v in cleaned.items() if v}
     unknown = set(o) - ALLOWED.get(name, frozenset())
@@ -81,16 +119,12 @@ def from_options(command_name: str, options: dict[str, str], ctx: ParseContext) 
         if "text" not in o and "media" not in o:
             raise ParseError("What should the post say?", example=example())
         return _post(o, ctx)
-    if name in ("show", "cancel", "retry"):
-        ident = read_id(name, o.get("id", ""))
-        if name == "show":
-            return model.ShowCommand(id=ident)
-        return model.CancelCommand(id=ident) if name == "cancel" else model.RetryCommand(id=ident)
+    if name in ("show", "cancel", "retry", "history", "approve"):
+        return with_id(name, read_id(name, o.get("id", "")))
+    if name == "reject":
+        return reject_of(read_id(name, o.get("id", "")), o.get("reason", ""))
     if name == "edit":
-        ident = read_id(name, o.get("id", ""))
-        if not o.get("text"):
-            raise ParseError("`edit` needs the new text.", example=f'/late edit {ident} "The new text"')
-        return model.EditCommand(id=ident, text=o["text"])
+        return _edit(o, ctx)
     if name == "bind":
         if not o.get("profile"):
             raise ParseError("`bind` needs a Late profile name or id.", example="/late bind Acme")

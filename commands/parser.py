@@ -12,10 +12,11 @@ import difflib
 import re
 from collections.abc import Callable
 
+from bot.card import parse_revision_ref
 from bot.errors import ParseError
 from commands import model
 from commands.context import ParseContext
-from commands.post import parse_post
+from commands.post import parse_edit, parse_post
 from commands.render import render
 from commands.text import QUOTES, clean, closers, readable, unescape
 
@@ -27,6 +28,8 @@ _ID = re.compile(r"[\w.:-]{1,100}")
 _SYNONYMS = {
     "list": "queue", "ls": "queue", "pending": "queue", "schedule": "post", "new": "post", "tweet": "post",
     "delete": "cancel", "remove": "cancel", "status": "show", "view": "show", "get": "show",
+    "ok": "approve", "accept": "approve", "lgtm": "approve", "deny": "reject", "decline": "reject",
+    "log": "history", "audit": "history", "trail": "history",
     "update": "edit", "change": "edit", "republish": "retry", "resend": "retry", "settings": "config",
     "set": "config", "link": "bind", "brands": "profiles", "profile": "profiles", "account": "accounts",
     "limits": "usage", "plan": "usage", "check": "health", "?": "help", "commands": "help",
@@ -91,27 +94,39 @@ def read_id(name: str, word: str) -> str:
     return value
 
 
+def with_id(name: str, ident: str) -> model.Command:
+    """`show`, `cancel`, `retry`, `history` or `approve` of one id."""
+    if name == "show":
+        return model.ShowCommand(id=ident)
+    if name == "history":
+        return model.HistoryCommand(id=ident)
+    if name == "approve":
+        request_id, revision = parse_revision_ref(ident)
+        return model.ApproveCommand(id=request_id, revision=revision)
+    return model.CancelCommand(id=ident) if name == "cancel" else model.RetryCommand(id=ident)
+
+
 def _with_id(name: str) -> Callable[[str], model.Command]:
     def read(rest: str) -> model.Command:
         first, _, more = rest.partition(" ")
         if more.strip():
             raise ParseError(f"`{name}` takes one id, not “{rest[:40]}”.", example=f"/late {name} 8kq3m2xd")
-        ident = read_id(name, first)
-        if name == "show":
-            return model.ShowCommand(id=ident)
-        return model.CancelCommand(id=ident) if name == "cancel" else model.RetryCommand(id=ident)
+        return with_id(name, read_id(name, first))
 
     return read
 
 
-def _edit(rest: str) -> model.Command:
-    first, text = _first_word(rest)
-    ident = read_id("edit", first)
-    text = _whole_quoted(text.strip())
-    if not text:
-        raise ParseError("`edit` needs the new text after the id.",
-                         example=f'/late edit {ident} "The new text"')
-    return model.EditCommand(id=ident, text=text)
+def reject_of(ident: str, reason: str) -> model.RejectCommand:
+    request_id, revision = parse_revision_ref(ident)
+    if not reason.strip():
+        raise ParseError("`reject` needs the reason after the id; the requester is told it.",
+                         example=f'/late reject {request_id} "Wrong date, please move it to Friday"')
+    return model.RejectCommand(id=request_id, reason=reason.strip(), revision=revision)
+
+
+def _reject(rest: str) -> model.Command:
+    first, reason = _first_word(rest)
+    return reject_of(read_id("reject", first), _whole_quoted(reason.strip()))
 
 
 def _bind(rest: str) -> model.Command:
@@ -136,8 +151,8 @@ def _help(rest: str) -> model.Command:
 
 _READERS: dict[str, Callable[[str], model.Command]] = {
     **{name: _no_arguments(name) for name in ("queue", "accounts", "health", "usage", "profiles")},
-    **{name: _with_id(name) for name in ("show", "cancel", "retry")},
-    "edit": _edit, "bind": _bind, "config": _config, "help": _help,
+    **{name: _with_id(name) for name in ("show", "cancel", "retry", "history", "approve")},
+    "reject": _reject, "bind": _bind, "config": _config, "help": _help,
 }
 
 
@@ -153,7 +168,10 @@ def parse(text: str, ctx: ParseContext) -> model.Command:
     if name == "post":
         return parse_post(readable(rest), ctx)
     if name == "edit":
-        return _edit(readable(rest).strip())
+        first, text = _first_word(readable(rest).strip())
+        return parse_edit(read_id("edit", first), text, ctx)
+    if name == "reject":
+        return _reject(readable(rest).strip())
     if name in ("config", "bind"):
         return _READERS[name](rest.strip())
     # The other commands take at most a word or two; spaces and newlines between them are alike.

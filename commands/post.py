@@ -19,15 +19,23 @@ or `with <url>` and the options after it are wrong, that is an error, not a post
 from __future__ import annotations
 
 import bisect
+from collections.abc import Callable
+from datetime import datetime
+from typing import TypeVar
 
 from bot.errors import ParseError
+from bot.specifics import Specifics
 from commands.clauses import OPTIONS, Clauses, NotOptions, read_clauses
 from commands.context import ParseContext
-from commands.model import PostCommand
+from commands.model import EditCommand, PostCommand
 from commands.text import closers, split_thread, unescape
 from commands.when import PastTime, example_time, resolve_time
-from commands.words import Word, is_target_word, split_words, starts_quote
+from commands.words import Word, is_target_word, split_words, starts_option, starts_quote
 from commands.zones import resolve_zone
+
+C = TypeVar("C", PostCommand, EditCommand)
+# (text, clauses) -> the command they make; raises ParseError (NotOptions: they were not options).
+Build = Callable[[str, Clauses], C]
 
 MAX_TAIL = 40  # words; more than any list of options, so text further back is never scanned
 MAX_INPUT = 100_000  # characters; Facebook, the most generous, takes 63,206
@@ -42,9 +50,8 @@ def example(text: str = "Launch day!", targets: list[str] | None = None, when: s
     return f'/late post "{short}" to {",".join(targets or ["x"])} {when}'.rstrip()
 
 
-def build_post(text: str, c: Clauses, ctx: ParseContext) -> PostCommand:
-    """The command the (clean) text and options describe; ParseError when they contradict or a
-    time or zone is wrong. The options are checked first: they are short, the text may not be."""
+def _when(text: str, c: Clauses, ctx: ParseContext) -> tuple[str, datetime | None]:
+    """The zone and the time the options give (None: no time); ParseError when either is wrong."""
     zone = ctx.timezone
     if c.zone is not None:
         zone = resolve_zone(c.zone, example(text, c.targets, "tomorrow 9am tz {zone}"))
@@ -63,32 +70,89 @@ def build_post(text: str, c: Clauses, ctx: ParseContext) -> PostCommand:
                              example=fixed) from None
         if c.mode is not None:
             raise ParseError(f"Say either a time or `{c.mode}`, not both.", example=example(text, c.targets))
-    text = text.strip()
-    if not text and not c.media:
-        raise ParseError("The post has no text.", example=example(targets=c.targets))
+    return zone, when
+
+
+def _thread_checked(text: str) -> None:
     parts = split_thread(text)
     if len(parts) > 1 and "" in parts:
         raise ParseError(f"Part {parts.index('') + 1} of the thread is empty: a line of --- needs text on "
                          "both sides.", example='/late post "First part\n---\nSecond part" to x')
+
+
+def build_post(text: str, c: Clauses, ctx: ParseContext) -> PostCommand:
+    """The command the (clean) text and options describe; ParseError when they contradict or a
+    time or zone is wrong. The options are checked first: they are short, the text may not be."""
+    zone, when = _when(text, c, ctx)
+    text = text.strip()
+    if not text and not c.media:
+        raise ParseError("The post has no text.", example=example(targets=c.targets))
+    _thread_checked(text)
     return PostCommand(text=text, targets=c.targets, mode="schedule" if when else c.mode or "now",
                        scheduled_for=when, timezone=zone, time_phrase=c.phrase if when else None,
-                       media=c.media)
+                       media=c.media, options=Specifics.model_validate(c.specifics))
+
+
+def build_edit(ident: str, text: str | None, c: Clauses, ctx: ParseContext) -> EditCommand:
+    """The changes an edit asks for: only what it names (the text when given, and each option)."""
+    zone, when = _when(text or "", c, ctx)
+    text = (text or "").strip() or None
+    if text is not None:
+        _thread_checked(text)
+    command = EditCommand(
+        id=ident, text=text, targets=c.targets if "to" in c.seen else None,
+        mode="schedule" if when else c.mode, scheduled_for=when,
+        timezone=zone if when is not None or c.zone is not None else None,
+        time_phrase=c.phrase if when else None, media=c.media if "with" in c.seen else None,
+        options=Specifics.model_validate(c.specifics),
+    )
+    if not command.changes_anything:
+        raise ParseError("`edit` needs the new text, or what to change (targets, time, media, options).",
+                         example=f'/late edit {ident} "The new text" to x at "Fri 9am"')
+    return command
+
+
+def _too_long(source: str) -> None:
+    if len(source) > MAX_INPUT:
+        raise ParseError(f"That is {len(source):,} characters; no platform takes more than 63,206.",
+                         example=example())
 
 
 def parse_post(source: str, ctx: ParseContext) -> PostCommand:
     """`source` is everything after the word `post`."""
-    if len(source) > MAX_INPUT:
-        raise ParseError(f"That is {len(source):,} characters; no platform takes more than 63,206.",
-                         example=example())
+    _too_long(source)
     words = split_words(source)
     if not words:
         raise ParseError("What should the post say?", example=example())
+    return _parse(source, words, lambda text, c: build_post(text, c, ctx))
+
+
+def parse_edit(ident: str, source: str, ctx: ParseContext) -> EditCommand:
+    """`source` is everything after `edit <id>`: new text (quoted, or unquoted up to its options),
+    or options alone (`to x at "Fri 9am"`)."""
+    _too_long(source)
+    words = split_words(source)
+    if not words:
+        raise ParseError("`edit` needs the new text after the id, or what to change.",
+                         example=f'/late edit {ident} "The new text"')
+    if starts_option(words, 0):
+        try:
+            return build_edit(ident, None, read_clauses(source, words, 0, lenient=False,
+                                                        example=f"/late edit {ident} to x tomorrow 9am"), ctx)
+        except ParseError:
+            # "In the morning we launch" is new text, not a time; "to the store" is not targets.
+            if words[0].lower not in ("at", "on", "in", "to"):
+                raise
+    return _parse(source, words, lambda text, c: build_edit(ident, text, c, ctx))
+
+
+def _parse(source: str, words: list[Word], build: Build[C]) -> C:
     if starts_quote(words[0]):
-        return _quoted(source, words, ctx)
-    return _unquoted(source, words, ctx)
+        return _quoted(source, words, build)
+    return _unquoted(source, words, build)
 
 
-def _quoted(source: str, words: list[Word], ctx: ParseContext) -> PostCommand:
+def _quoted(source: str, words: list[Word], build: Build[C]) -> C:
     start = words[0].start
     ends = closers(source, start)
     if not ends:
@@ -109,7 +173,7 @@ def _quoted(source: str, words: list[Word], ctx: ParseContext) -> PostCommand:
         try:
             head = unescape(source[start + 1 : min(end, start + 201)])
             clauses = read_clauses(source, words, after, lenient=False, example=example(head))
-            return build_post(unescape(source[start + 1 : end]), clauses, ctx)
+            return build(unescape(source[start + 1 : end]), clauses)
         except NotOptions as exc:
             first_error = first_error or exc
     assert first_error is not None
@@ -127,14 +191,14 @@ def _anchored(words: list[Word], i: int) -> bool:
     return words[i].lower == "tz" or nxt.startswith(("http://", "https://"))
 
 
-def _unquoted(source: str, words: list[Word], ctx: ParseContext) -> PostCommand:
+def _unquoted(source: str, words: list[Word], build: Build[C]) -> C:
     anchored: tuple[str, ParseError] | None = None
     for i in range(max(0, len(words) - MAX_TAIL), len(words)):
         if words[i].lower not in ("to", "at", "on", "in", "tz", "with"):
             continue
         text = source[: words[i].start]
         try:
-            return build_post(text, read_clauses(source, words, i, lenient=True, example=example(text)), ctx)
+            return build(text, read_clauses(source, words, i, lenient=True, example=example(text)))
         except ParseError as exc:
             if anchored is None and _anchored(words, i):
                 anchored = (text, exc)
@@ -142,4 +206,4 @@ def _unquoted(source: str, words: list[Word], ctx: ParseContext) -> PostCommand:
         before, error = anchored
         hint = " (To post all of it as text, put it in quotes.)" if before.strip() else ""
         raise ParseError(error.message + hint, example=error.example)
-    return build_post(source, Clauses(), ctx)
+    return build(source, Clauses())

@@ -7,6 +7,10 @@ that canonical time.
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from bot.card import revision_ref
+from bot.specifics import Specifics
 from commands import model
 from commands.text import QUOTES, quote
 from commands.when import canonical_time
@@ -16,18 +20,46 @@ def _maybe_quoted(value: str) -> str:
     return quote(value) if not value or value[0] in QUOTES or any(ch.isspace() for ch in value) else value
 
 
+def render_options(o: Specifics) -> list[str]:
+    """The per-platform options as the words that set them (`title "…"`, `subreddit python`, ...)."""
+    words = {"title": "title", "board": "board", "link": "link", "first_comment": "first comment",
+             "subreddit": "subreddit", "privacy": "privacy"}
+    out = [f"{word} {quote(str(getattr(o, name)))}" for name, word in words.items()
+           if getattr(o, name) is not None]
+    if o.content_type is not None:
+        out.append(o.content_type)
+    return out
+
+
+def _when(mode: str | None, scheduled_for: datetime | None, zone: str | None) -> list[str]:
+    if mode == "schedule" and scheduled_for is not None and zone is not None:
+        return [f'at "{canonical_time(scheduled_for, zone)}"']
+    return [mode] if mode else []
+
+
 def render_post(c: model.PostCommand) -> str:
     parts = ["post", quote(c.text)]
     if c.targets:
         parts.append("to " + ",".join(c.targets))
-    if c.mode == "schedule" and c.scheduled_for is not None:
-        parts.append(f'at "{canonical_time(c.scheduled_for, c.timezone)}"')
-    else:
-        parts.append(c.mode)
+    parts += _when(c.mode, c.scheduled_for, c.timezone)
     parts.append(f"tz {c.timezone}")
     if c.media:
         parts.append("with " + " ".join(c.media))
-    return " ".join(parts)
+    return " ".join(parts + render_options(c.options))
+
+
+def render_edit(c: model.EditCommand) -> str:
+    parts = ["edit", c.id]
+    if c.text is not None:
+        parts.append(quote(c.text))
+    if c.targets is not None:
+        parts.append("to " + ",".join(c.targets))
+    parts += _when(c.mode, c.scheduled_for, c.timezone)
+    if c.timezone is not None:
+        parts.append(f"tz {c.timezone}")
+    if c.media is not None:
+        parts.append("with " + " ".join(c.media))
+    return " ".join(parts + render_options(c.options))
 
 
 def render(command: model.Command) -> str:
@@ -37,7 +69,14 @@ def render(command: model.Command) -> str:
         case model.ShowCommand(id=ident) | model.CancelCommand(id=ident) | model.RetryCommand(id=ident):
             return f"{command.kind} {ident}"
         case model.EditCommand():
-            return f"edit {command.id} {quote(command.text)}"
+            return render_edit(command)
+        case model.ApproveCommand():
+            return f"approve {revision_ref(command.id, command.revision) if command.revision else command.id}"
+        case model.RejectCommand():
+            ident = revision_ref(command.id, command.revision) if command.revision else command.id
+            return f"reject {ident} {quote(command.reason)}"
+        case model.HistoryCommand():
+            return f"history {command.id}"
         case model.BindCommand():
             return f"bind {_maybe_quoted(command.profile)}"
         case model.ConfigCommand():

@@ -5,18 +5,32 @@ Each handler calls the core's services by intent; none touches the store or Late
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import timedelta
+
 from bot.approval import StaleRevision
 from bot.card import parse_revision_ref, when_text
 from bot.core import Core
 from bot.errors import Conflict, NotFound
+from bot.late.models import Account
 from bot.messages import Actor, FormSubmission, Place, Reply
 from bot.policy import authorize_cancel, who_may_approve
 from bot.ports import Responder
 from bot.publishing import outcome_of_post
-from bot.request import PostDraft, Request
+from bot.request import PostDraft, Request, Target
+from bot.requests import FAILED_STATES
 from commands import model
 from commands.context import ParseContext
-from commands.draft import accounts_of, check, draft_from_command, to_targets
+from commands.draft import (
+    Lookups,
+    accounts_of,
+    check,
+    draft_from_command,
+    edited,
+    pick_targets,
+    to_targets,
+    with_boards,
+)
 from commands.forms import command_from_form
 from commands.text import split_thread
 
@@ -28,10 +42,24 @@ async def context(core: Core, place: Place, actor: Actor) -> ParseContext:
     return ParseContext(now=core.clock.now(), timezone=zone)
 
 
+async def lookups(core: Core, targets: Sequence[Target], accounts: Sequence[Account]) -> Lookups:
+    """What Late says about the targeted accounts: default subreddits, and Pinterest boards."""
+    wanted = {t.account_id for t in targets}
+    chosen = [a for a in accounts if a.id in wanted]
+    boards = {a.id: await core.directory.pinterest_boards(a.id) for a in chosen if a.platform == "pinterest"}
+    return Lookups(defaults=await core.directory.defaults(chosen), boards=boards)
+
+
+async def prepared(core: Core, command: model.PostCommand, accounts: Sequence[Account],
+                   profile_id: str) -> PostDraft:
+    targets = pick_targets(command.targets, accounts)
+    return draft_from_command(command, accounts, profile_id, await lookups(core, targets, accounts))
+
+
 async def post(core: Core, command: model.PostCommand, actor: Actor, place: Place, responder: Responder) -> None:
     config = await core.channels.get(place)
     profile, accounts = await core.directory.accounts_for(config)
-    draft = draft_from_command(command, accounts, profile.id, await core.directory.defaults(accounts))
+    draft = await prepared(core, command, accounts, profile.id)
     request = await core.approvals.submit(actor, place, draft)
     await responder.reply(Reply(text=await _sent(core, request)))
 
@@ -45,17 +73,25 @@ async def _sent(core: Core, request: Request) -> str:
             f"{'s' if needed != 1 else ''} from {who} (/late show {request.id}).")
 
 
+QUEUE_LIMIT = 20
+FAILED_FOR = timedelta(days=7)  # failed posts stay in the queue this long, to be retried or dropped
+
+
 async def queue(core: Core, command: model.QueueCommand, actor: Actor, place: Place, responder: Responder) -> None:
-    requests = await core.approvals.queue(place)
-    if not requests:
-        text = "Nothing is waiting here: no pending or scheduled posts. Start one with /late post."
+    shown, total = await core.approvals.listing(place, failed_since=core.clock.now() - FAILED_FOR,
+                                                limit=QUEUE_LIMIT)
+    if not shown:
+        text = "Nothing is waiting here: no pending, scheduled or failed posts. Start one with /late post."
     else:
-        lines = ["Open posts in this channel:"]
-        for r in requests:
+        lines = ["Posts of this channel (open, then failed in the last 7 days):"]
+        for r in shown:
             snippet = r.draft.text.replace("\n", " ")
             snippet = snippet if len(snippet) <= 60 else snippet[:59] + "…"
             targets = ", ".join(t.platform for t in r.draft.targets)
-            lines.append(f"- {r.id} [{r.state}] {when_text(r.draft)} → {targets}: {snippet}")
+            mark = f"✗ {r.state}, /late retry {r.id}" if r.state in FAILED_STATES else r.state
+            lines.append(f"- {r.id} [{mark}] {when_text(r.draft)} → {targets}: {snippet}")
+        if total > len(shown):
+            lines.append(f"…and {total - len(shown)} more not listed here (the oldest {len(shown)} are shown).")
         text = "\n".join(lines)
     await responder.reply(Reply(text=text))
 
@@ -102,10 +138,11 @@ async def retry(core: Core, command: model.RetryCommand, actor: Actor, place: Pl
 async def edit(core: Core, command: model.EditCommand, actor: Actor, place: Place, responder: Responder) -> None:
     request = await core.approvals.find(command.id)
     if request is not None:
-        draft = request.draft.model_copy(update={"thread": split_thread(command.text)})
-        check(draft, await core.directory.defaults(accounts_of(draft)))
+        accounts = await core.directory.accounts(request.profile_id) if request.profile_id else []
+        draft = await _edited(core, request.draft, command, accounts or accounts_of(request.draft))
         final = await core.approvals.edit(actor, request.id, draft, place=place)
-        await responder.reply(Reply(text=f"Edited {final.id}: revision {final.revision} needs approval again."))
+        await responder.reply(Reply(text=f"Edited {final.id}: revision {final.revision} needs approval again.",
+                                    card=await core.notices.card_for(final)))
         return
     # A Late post latebot did not create: the edit becomes a request of its own, approved like any.
     post = await core.late_posts.get(command.id)
@@ -117,14 +154,23 @@ async def edit(core: Core, command: model.EditCommand, actor: Actor, place: Plac
     chosen = [by_id[p.account_id] for p in post.platforms if p.account_id in by_id]
     if not chosen:
         raise NotFound(f"Late post {command.id} is not on this channel's profile.")
-    draft = PostDraft(thread=[command.text], targets=to_targets(chosen),
-                      mode="schedule" if post.status == "scheduled" else "draft",
-                      scheduled_for=post.scheduled_for, timezone=post.timezone or "UTC",
-                      profile_id=config.profile_id)
-    check(draft, await core.directory.defaults(chosen))
+    base = PostDraft(thread=split_thread(post.content or ""), targets=to_targets(chosen),
+                     mode="schedule" if post.status == "scheduled" else "draft",
+                     scheduled_for=post.scheduled_for, timezone=post.timezone or "UTC",
+                     profile_id=config.profile_id)
+    draft = await _edited(core, base, command, accounts)
     request = await core.approvals.submit(actor, place, draft, late_post_id=command.id)
     await responder.reply(Reply(text=f"Your edit of {command.id} is request {request.id}; "
                                      "it changes Late once approved."))
+
+
+async def _edited(core: Core, draft: PostDraft, command: model.EditCommand, accounts: Sequence[Account]) -> PostDraft:
+    """`draft` with the edit's changes, its boards chosen again and checked like a new post."""
+    changed = edited(draft, command, accounts)
+    found = await lookups(core, changed.targets, [*accounts, *accounts_of(changed)])
+    changed = with_boards(changed, found.boards)
+    check(changed, found.defaults)
+    return changed
 
 
 # --- form submissions ------------------------------------------------------------------------
@@ -145,8 +191,7 @@ async def submit_edit(core: Core, sub: FormSubmission, ref: str, responder: Resp
         return
     accounts = await core.directory.accounts(request.profile_id) if request.profile_id else []
     command = command_from_form(sub, await context(core, sub.place, sub.actor))
-    usable = accounts or accounts_of(request.draft)
-    draft = draft_from_command(command, usable, request.profile_id or "", await core.directory.defaults(usable))
+    draft = await prepared(core, command, accounts or accounts_of(request.draft), request.profile_id or "")
     final = await core.approvals.edit(sub.actor, request.id, draft, revision=revision, place=sub.place)
     await responder.reply(Reply(text=f"Saved revision {final.revision} of {final.id}; it needs approval again."))
 

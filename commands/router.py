@@ -15,7 +15,7 @@ from bot.core import Core
 from bot.errors import UserError, describe
 from bot.messages import Actor, ButtonPress, Form, FormSubmission, Invocation, MediaUpload, Place, Reply
 from bot.ports import ChatPort, Responder
-from commands import account, model, requests, settings
+from commands import account, decisions, model, requests, settings
 from commands.actions import ACTIONS
 from commands.forms import post_form
 from commands.help import help_text
@@ -40,6 +40,9 @@ COMMANDS: dict[type[Any], Handler] = {
     model.CancelCommand: requests.cancel,
     model.RetryCommand: requests.retry,
     model.EditCommand: requests.edit,
+    model.ApproveCommand: decisions.approve,
+    model.RejectCommand: decisions.reject,
+    model.HistoryCommand: decisions.history,
     model.AccountsCommand: account.accounts,
     model.HealthCommand: account.health,
     model.UsageCommand: account.usage,
@@ -102,7 +105,8 @@ class Router:
         config = await self.core.channels.get(place)
         cached = self.core.directory.cached_accounts(config.profile_id) if config.profile_id else None
         zone = actor.timezone or config.timezone or self.core.settings.LATEBOT_TIMEZONE
-        return post_form(cached or [], text=text, timezone=zone, media=media or [])
+        boards = self.core.directory.cached_board_names(cached or [])
+        return post_form(cached or [], text=text, timezone=zone, media=media or [], boards=boards)
 
     async def autocomplete(self, inv: Invocation, option: str, value: str) -> list[tuple[str, str]]:
         try:

@@ -10,6 +10,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from bot.glyphs import strip_invisible
+
 # Opening quote -> the quotes that may close it. Phones and word processors turn " into “ or ”,
 # and people mix them, so each opener accepts the closers one would plausibly type after it.
 QUOTES: dict[str, str] = {
@@ -29,14 +31,15 @@ _THREAD_BREAK = re.compile(r"^[ \t]*---[ \t]*$", re.MULTILINE)
 
 
 def clean(text: str) -> str:
-    """NFC, newlines as \\n, no control characters but newline and tab, no lone surrogates.
+    """NFC, newlines as \\n, no control characters but newline and tab, no lone surrogates, and no
+    invisible characters that mean nothing (`bot.glyphs.strip_invisible`).
 
-    Format characters stay: emoji sequences need the zero-width joiner and tags, and right-to-left
-    text its direction marks.
+    The format characters that mean something stay: emoji sequences need the zero-width joiner and
+    tags, and right-to-left text its direction marks (the card warns about overrides).
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cs"))
-    return unicodedata.normalize("NFC", text)
+    return strip_invisible(unicodedata.normalize("NFC", text))
 
 
 def plain(text: str) -> str:

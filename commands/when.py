@@ -53,6 +53,13 @@ _PART = re.compile(_AMOUNT, re.IGNORECASE)
 _CLOCK = re.compile(r"(?:at\s+)?(?:\d{1,2}(?::\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.)|\d{1,2}:\d{2}|noon|midnight)",
                     re.IGNORECASE)
 _BARE_NUMBER = re.compile(r"(?:at\s+|in\s+)?\d{1,2}")
+# Anything that says a time of day; without one, a day ("on monday", "tomorrow", "Dec 1") means DEFAULT_HOUR.
+_TIME_OF_DAY = re.compile(
+    r"\d:\d|\d\s*(?:am|pm|a\.m|p\.m|h\b)|\b(?:noon|midday|midnight|morning|afternoon|evening|tonight|night|"
+    r"o'?clock|now|hours?|hrs?|minutes?|mins?|seconds?|secs?)\b",
+    re.IGNORECASE,
+)
+DEFAULT_HOUR = 9
 
 
 class PastTime(ParseError):
@@ -119,6 +126,12 @@ def _duration(phrase: str, now: datetime, tz: ZoneInfo) -> datetime:
     return (shifted.astimezone(UTC) + elapsed).astimezone(tz)
 
 
+def _at_default_hour(dt: datetime, tz: ZoneInfo) -> datetime:
+    """The same day at DEFAULT_HOUR:00 in `tz`, the time a day named without a time means."""
+    local = dt.astimezone(tz).replace(tzinfo=None)
+    return _in_zone(local.replace(hour=DEFAULT_HOUR, minute=0, second=0, microsecond=0), tz)
+
+
 def _dateparser(phrase: str, now: datetime, tz: ZoneInfo) -> datetime | None:
     settings = _BASE.replace(TIMEZONE=tz.key, RELATIVE_BASE=now.astimezone(tz).replace(tzinfo=None))
     with _LOCK:
@@ -147,6 +160,8 @@ def resolve_time(phrase: str, zone: str, now: datetime, *, example: str | None =
     try:
         if iso := _ISO.fullmatch(text):
             when = _iso(iso, tz)
+            if iso.group(4) is None:  # a date alone
+                when = _at_default_hour(when, tz)
         elif _DURATION.fullmatch(text):
             when = _duration(text, now, tz)
         else:
@@ -154,6 +169,9 @@ def resolve_time(phrase: str, zone: str, now: datetime, *, example: str | None =
             if found is None:
                 raise ParseError(f"“{text}” is not a time latebot understands.", example=example)
             when = found
+            if not _TIME_OF_DAY.search(text):
+                # dateparser gives a day alone midnight ("monday") or this very minute ("tomorrow").
+                when = _at_default_hour(when, tz)
             if _CLOCK.fullmatch(text) and when <= now:
                 when = _in_zone(when.replace(tzinfo=None) + timedelta(days=1), tz)
     except (ValueError, OverflowError):

@@ -12,10 +12,13 @@ from commands.text import QUOTES, closers, unescape
 _WORD = re.compile(r"\S+")
 # Words that start an option of `post`.
 TIME_WORDS = frozenset({"at", "on", "in"})
-KEYWORDS = frozenset({"to", "tz", "with", "now", "draft"}) | TIME_WORDS
-# A time phrase runs until one of these (it may contain "at", as in "tomorrow at 9am").
-PHRASE_STOPS = frozenset({"to", "tz", "with", "now", "draft"})
+# The per-platform options (`bot.specifics`): `first` only as in `first comment "…"`.
+SPECIFIC_WORDS = frozenset({"title", "board", "link", "first", "subreddit", "story", "reel", "privacy",
+                            "visibility"})
+KEYWORDS = frozenset({"to", "tz", "with", "now", "draft"}) | TIME_WORDS | SPECIFIC_WORDS
 _TARGET = re.compile(r"@?[\w.-]+(?::@?[\w.-]+)?")
+# `r/python` among the targets: Reddit, with that subreddit.
+SUBREDDIT_WORD = re.compile(r"/?r/([\w]+)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -29,14 +32,23 @@ class Word:
         return self.text.lower()
 
 
+def starts_option(words: list[Word], i: int) -> bool:
+    """Whether words[i] begins an option (`first` only when `comment` follows)."""
+    low = words[i].lower
+    if low == "first":
+        return i + 1 < len(words) and words[i + 1].lower == "comment"
+    return low in KEYWORDS
+
+
 def split_words(source: str, start: int = 0) -> list[Word]:
     return [Word(m.start(), m.end(), m.group()) for m in _WORD.finditer(source, start)]
 
 
 def is_target_word(word: str) -> bool:
-    """A word that can only be meant as a target: a platform name or alias, or an @handle."""
+    """A word that can only be meant as a target: a platform name or alias, an @handle, or `r/name`."""
     word = word.strip(",").lower()
-    return bool(word) and (platforms.canonical(word) is not None or (word.startswith("@") and len(word) > 1))
+    return bool(word) and (platforms.canonical(word) is not None or (word.startswith("@") and len(word) > 1)
+                           or bool(SUBREDDIT_WORD.fullmatch(word)))
 
 
 def target_token(word: str) -> bool:

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from pydantic import TypeAdapter
 
 from bot.errors import ParseError
+from bot.specifics import Specifics
 from commands import model
 from commands.options import from_options
 from commands.parser import ParseContext, parse, render
@@ -105,7 +106,43 @@ def post_commands(draw: st.DrawFn) -> model.PostCommand:
     return model.PostCommand(
         text=draw(texts), targets=draw(st.lists(target_words, max_size=4)), mode=mode, scheduled_for=when,
         timezone=zone, time_phrase=phrase, media=draw(st.lists(media_urls, max_size=3)),
+        options=draw(specifics),
     )
+
+
+_value = st.text(min_size=1, max_size=40).map(lambda t: clean(t).strip()).filter(bool)
+specifics = st.builds(
+    Specifics,
+    subreddit=st.none() | st.from_regex(r"[A-Za-z0-9_]{1,21}", fullmatch=True),
+    title=st.none() | _value, board=st.none() | _value, first_comment=st.none() | _value,
+    link=st.none() | st.from_regex(r"https://[a-z]{1,8}\.com/[a-z0-9/]{0,12}", fullmatch=True),
+    content_type=st.none() | st.sampled_from(["story", "reel"]),
+    privacy=st.none() | st.sampled_from(["public", "friends", "followers", "private", "unlisted"]),
+)
+
+
+@st.composite
+def edit_commands(draw: st.DrawFn) -> model.EditCommand:
+    post = draw(post_commands())
+    text = draw(st.none() | st.just(post.text))
+    targets = draw(st.none() | st.just(post.targets)) or None
+    timed = draw(st.booleans())
+    command = model.EditCommand(
+        id="r1", text=text, targets=targets, mode=post.mode if timed else None,
+        scheduled_for=post.scheduled_for if timed else None, timezone=post.timezone if timed else None,
+        time_phrase=post.time_phrase if timed else None,
+        media=draw(st.none() | st.just(post.media)) or None,  # no words clear the media
+        options=post.options,
+    )
+    if not command.changes_anything:
+        command = command.model_copy(update={"text": post.text})
+    return command
+
+
+@FAST
+@given(edit_commands(), contexts)
+def test_render_then_parse_gives_the_same_edit(command: model.EditCommand, ctx: ParseContext) -> None:
+    assert parse(render(command), ctx) == command
 
 
 @FAST

@@ -32,7 +32,13 @@ NY = ZoneInfo("America/New_York")
         ("noon", datetime(2026, 11, 22, 12, 0, tzinfo=NY)),
         ("6:30am", datetime(2026, 11, 23, 6, 30, tzinfo=NY)),  # passed today: tomorrow
         ("monday 10am", datetime(2026, 11, 23, 10, 0, tzinfo=NY)),
-        ("next week", datetime(2026, 11, 29, 7, 0, tzinfo=NY)),
+        # A day without a time of day means 09:00 there (dateparser gives midnight or this minute).
+        ("next week", datetime(2026, 11, 29, 9, 0, tzinfo=NY)),
+        ("monday", datetime(2026, 11, 23, 9, 0, tzinfo=NY)),
+        ("on monday", datetime(2026, 11, 23, 9, 0, tzinfo=NY)),
+        ("tomorrow", datetime(2026, 11, 23, 9, 0, tzinfo=NY)),
+        ("Dec 1", datetime(2026, 12, 1, 9, 0, tzinfo=NY)),
+        ("2026-12-01", datetime(2026, 12, 1, 9, 0, tzinfo=NY)),
     ],
 )
 def test_resolve_time(phrase: str, expected: datetime) -> None:

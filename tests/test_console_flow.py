@@ -7,6 +7,7 @@ import re
 from datetime import timedelta
 from pathlib import Path
 
+from adapters.console.session import HELP
 from bot.clock import FixedClock
 from tests.harness import core_harness
 
@@ -99,7 +100,7 @@ async def test_edit_then_approve_voids_earlier_approvals_and_posts_the_new_text(
         await console.run("/late config approvals 2", '/late post "First try" to x now')
         out = await console.run(":as bob", ":click Approve")
         assert "Your approval is recorded (1 of 2 needed)." in out
-        out = await console.run(":as alice", ":click Edit", "Second try", "", "", "", "", "")
+        out = await console.run(":as alice", ":click Edit", "Second try", ":done")
         assert "Saved revision 2 of r1" in out
         out = await console.run(":as carol", ":click Approve")
         assert "(1 of 2 needed)" in out  # bob's approval was for revision 1
@@ -179,6 +180,9 @@ async def test_outcome_failed_and_retry(tmp_path: Path) -> None:
         console = h.console("alice")
         out = await console.run('/late post "Will fail" to x now', ":as bob", ":click Approve")
         assert "✗ Failed" in out
+        # the requester hears what failed, not only that it did
+        assert ("@alice Your post r1 was approved by bob, but Late could not publish it. X @demobrand: Token "
+                "expired; reconnect the account in Late") in out
         assert (await h.core.approvals.get("r1")).state == "failed"
         await h.late.engine.update_account(x, token_valid=1)
         out = await console.run("/late retry r1")
@@ -227,3 +231,83 @@ async def test_cancel_pending_and_scheduled(tmp_path: Path) -> None:
         out = await console.run("/late cancel r2")
         assert "Cancelled r2." in out
         assert await h.late.engine.post(request.late_post_id or "") is None
+
+
+# --- the console as a terminal (issue 12) ---------------------------------------------------------
+
+
+async def test_a_multi_line_paste_and_a_thread_need_no_backslash_n(tmp_path: Path) -> None:
+    async with core_harness(tmp_path) as h:
+        console = h.console("alice")
+        # As pasted: the quote stays open over the lines until it closes, options after it.
+        out = await console.run('/late post "First part of the thread', "second line", "---",
+                                'The second part" to x now')
+        assert "1/2" in out and "2/2" in out
+        request = await h.core.approvals.get("r1")
+        assert request.draft.thread == ["First part of the thread\nsecond line", "The second part"]
+        assert "A quote left open goes on over the next lines" in HELP  # what the console says on start
+
+
+async def test_console_commands_while_a_form_is_open_are_not_taken_as_answers(tmp_path: Path) -> None:
+    async with core_harness(tmp_path) as h:
+        console = h.console("alice")
+        await console.run('/late post "To be rejected" to x now')
+        out = await console.run(":as bob", ":click Reject", ":click Approve", "Not on brand")
+        assert "[form] “Reject post” is open: answer 'Why? (the requester sees this)' first" in out
+        request = await h.core.approvals.get("r1")
+        assert (request.state, request.reason) == ("rejected", "Not on brand")
+        assert creates(h) == []
+
+
+async def test_a_form_answer_can_span_lines_in_quotes(tmp_path: Path) -> None:
+    async with core_harness(tmp_path) as h:
+        console = h.console("alice")
+        await console.run('/late post "One" to x now')
+        await console.run(":click Edit", '"Line one', "---", 'Line two"', ":done")
+        assert (await h.core.approvals.get("r1")).draft.thread == ["Line one", "Line two"]
+
+
+def test_ctrl_c_ends_the_interactive_console_at_once(tmp_path: Path) -> None:
+    """On a terminal, a line is being read when Ctrl-C comes: the console exits without waiting for it."""
+    import os
+    import pty
+    import select
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LATE", "SLACK", "DISCORD"))}
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "adapters.cli", "console"], stdin=follower, stdout=follower,
+                            stderr=follower, env=env, cwd=tmp_path, start_new_session=True)
+    os.close(follower)
+    seen = b""
+    try:
+        deadline = time.monotonic() + 60
+        while b"> " not in seen.split(b"':quit' ends.")[-1] and time.monotonic() < deadline:
+            ready, _, _ = select.select([leader], [], [], 0.5)
+            if ready:
+                seen += os.read(leader, 4096)
+        assert b"latebot console" in seen, seen
+        started = time.monotonic()
+        proc.send_signal(signal.SIGINT)  # what the terminal sends on Ctrl-C
+        assert proc.wait(timeout=10) == 130
+        assert time.monotonic() - started < 5
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        os.close(leader)
+
+
+async def test_what_the_chat_says_is_true_of_the_rules_and_the_time(tmp_path: Path) -> None:
+    async with core_harness(tmp_path) as h:
+        console = h.console("alice")
+        out = await console.run("/late config")
+        assert "Brand Demo Brand, in this workspace:" in out  # the profile by its name, not its id
+        out = await console.run("/late config self_approval on", '/late post "Mine to approve" to x on monday')
+        assert "It needs 1 approval from anyone, the requester too" in out
+        assert "Who may approve: anyone, the requester too" in out
+        assert "When: Mon 23 Nov 2026 09:00 UTC" in out  # a day without a time means 09:00, and says so
+        out = await console.run(":click Approve")
+        assert "Scheduled" in out and len(creates(h)) == 1

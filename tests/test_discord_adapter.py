@@ -83,6 +83,9 @@ async def test_connects_with_default_intents_and_syncs_commands_globally(tmp_pat
             "post",
             "queue",
             "show",
+            "approve",
+            "reject",
+            "history",
             "cancel",
             "retry",
             "edit",
@@ -99,6 +102,10 @@ async def test_connects_with_default_intents_and_syncs_commands_globally(tmp_pat
         assert options["to"]["autocomplete"] and options["when"]["autocomplete"] and options["tz"]["autocomplete"]
         assert options["media"]["type"] == 11
         assert [c["value"] for c in options["mode"]["choices"]] == ["schedule", "now", "draft"]
+        # the per-platform options, each typed (Discord allows 25 options a command)
+        assert {"subreddit", "title", "board", "link", "first_comment", "type", "privacy"} <= set(options)
+        assert [c["value"] for c in options["type"]["choices"]] == ["story", "reel"]
+        assert len(options) <= 25
         assert {o["name"]: o for o in subs["bind"]["options"]}["profile"]["autocomplete"]
     assert bot.is_closed()
 
@@ -408,15 +415,18 @@ async def test_the_edit_form_folds_the_sixth_field_and_maps_labels_back(tmp_path
         assert inputs[1]["value"] == "X @demobrand"
         assert inputs[2]["value"] == "schedule" and inputs[2]["label"] == "Publish (now/schedule/draft)"
         assert inputs[3]["value"] == "2026-12-01 09:00"
-        assert inputs[4]["custom_id"] == f"{FOLD_PREFIX}tz,media"
-        assert inputs[4]["value"] == "tz: America/New_York\nmedia: "
+        # the per-platform options of the profile's platforms fold in too (LinkedIn's first comment, ...)
+        folded = f"{FOLD_PREFIX}tz,media,first_comment,type"
+        assert inputs[4]["custom_id"] == folded
+        assert inputs[4]["value"] == "tz: America/New_York\nmedia: \nfirst_comment: \ntype: feed"
 
         values = {
             "text": "Launch day, take two",
             "targets": "X @demobrand, LinkedIn @demo-brand",
             "mode": "draft",
             "when": "",
-            f"{FOLD_PREFIX}tz,media": "tz: Europe/Berlin\nmedia: https://example.com/a.jpg",
+            folded: "tz: Europe/Berlin\nmedia: https://example.com/a.jpg\nfirst_comment: More in the thread\n"
+                    "type: A post",
         }
         submitted = await fake.interact(fake.submit("late:edit:r1:1", values))
         await told(fake, submitted, "Saved revision 2 of r1")
@@ -428,6 +438,7 @@ async def test_the_edit_form_folds_the_sixth_field_and_maps_labels_back(tmp_path
         ]
         assert (draft.mode, draft.timezone) == ("draft", "Europe/Berlin")
         assert [m.url for m in draft.media] == ["https://example.com/a.jpg"]
+        assert draft.specifics.first_comment == "More in the thread" and draft.specifics.content_type is None
 
 
 # --- the 15 minutes of a token ----------------------------------------------------------------

@@ -20,7 +20,7 @@ from adapters.discord.port import Pacer
 from adapters.discord.service import running_bot
 from adapters.sandbox.media import MEDIA_HOST
 from bot.clock import FixedClock
-from tests.fakes.discord_server import APPROVERS_ROLE, GENERAL, USERS, FakeDiscord
+from tests.fakes.discord_server import APPROVALS, APPROVERS_ROLE, GENERAL, GUILD_ID, USERS, FakeDiscord
 from tests.fakes.late_server import FakeLate
 from tests.harness import API_KEY, START, Harness, core_harness
 
@@ -329,3 +329,42 @@ def report(what: str, fake: FakeDiscord, payloads: list[dict[str, Any]]) -> None
     top, median = max(latencies), statistics.median(latencies)
     print(f"{what} defer latency over {len(payloads)}, Late at {SLOW_LATE} s: max {top:.3f} s, median {median:.3f} s")
     assert top < 3.0
+
+
+# --- channels and mentions (issue 12) -----------------------------------------------------------------
+
+
+async def test_the_approval_channel_is_named_by_mention_checked_and_gets_the_cards(tmp_path: Path) -> None:
+    async with discord_on_core(tmp_path) as (h, fake, _bot):
+        # As Discord sends a channel picked in the option: <#id>. dana may manage the server.
+        config = await fake.interact(fake.slash("config", {"key": "approval_channel", "value": f"<#{APPROVALS}>"},
+                                                user="dana"))
+        said = await told(fake, config, "Saved")
+        assert "approval_channel: #approvals" in said
+        assert any(c.path == f"/channels/{APPROVALS}" for c in fake.calls)  # checked with Discord first
+        payload = await post(fake)
+        assert "in the approval channel" in await told(fake, payload, "Sent for approval")
+        card = await card_posted(fake)
+        assert card["channel_id"] == APPROVALS
+        assert [c.path for c in fake.channel_calls("POST") if c.json.get("embeds")] == [
+            f"/channels/{APPROVALS}/messages"]
+        # approved from where the card is
+        await fake.interact(fake.click(card["id"], "late:approve:r1:1", user="bob"))
+        await card_edited(fake, card["id"], "Scheduled")
+        assert (await h.core.approvals.get("r1")).state == "scheduled"
+
+        unknown = {"key": "approval_channel", "value": "<#1180000000000000999>"}
+        refused = await fake.interact(fake.slash("config", unknown, user="dana"))
+        assert "latebot can't see the channel" in await told(fake, refused, "can't see")
+
+
+async def test_mentions_in_the_text_reach_late_as_the_names_in_the_server(tmp_path: Path) -> None:
+    async with discord_on_core(tmp_path) as (h, fake, _bot):
+        text = (f"Thanks <@{USERS['bob']}> and <@&{APPROVERS_ROLE}> in <#{GENERAL}> <:partyblob:1234567890>")
+        await post(fake, {"text": text, "to": "twitter", "mode": "now"})
+        card = await card_posted(fake)
+        await fake.interact(fake.click(card["id"], "late:approve:r1:1", user="bob"))
+        await card_edited(fake, card["id"], "Published")
+        [created] = h.late.calls("POST", "/v1/posts")
+        assert created.json["content"] == "Thanks @Bob (approver) and @Approvers in #general :partyblob:"
+        assert any(c.path == f"/guilds/{GUILD_ID}/members/{USERS['bob']}" for c in fake.calls)

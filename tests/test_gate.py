@@ -136,7 +136,7 @@ async def test_a_card_of_an_older_revision_approves_nothing(tmp_path: Path) -> N
 
 async def test_the_requester_hears_when_someone_else_edits(tmp_path: Path) -> None:
     async with core_harness(tmp_path) as h:
-        out = await h.console("alice").run(TOMORROW, ":as bob", ':click Edit', "Bob was here", "", "", "", "", "")
+        out = await h.console("alice").run(TOMORROW, ":as bob", ':click Edit', "Bob was here", ":done")
         assert "(thread c1) @alice bob edited your post r1 (revision 2); it needs approval again." in out
         assert "Revision: 2, by bob" in out
 

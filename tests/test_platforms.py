@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 
 from bot import platforms
 from bot.platforms import Problem, count, guess_media_type, validate
+from bot.specifics import Specifics
 
 
 @dataclass
@@ -149,15 +151,60 @@ def test_youtube_and_reddit_titles_are_cut_with_a_warning() -> None:
 
 def test_pinterest_needs_a_board_and_reddit_a_subreddit() -> None:
     assert errors(validate(["pin"], [IMG], "pinterest", None)) == [
-        "Pinterest needs a board: set a default board for this account in Late."]
+        'Pinterest needs a board: name one with `board "<name>"`.']
     assert validate(["pin"], [IMG], "pinterest", {"boardId": "123"}) == []
     assert validate(["pin"], [IMG], "pinterest", None, has_default=True) == []
     assert errors(validate(["pin"], [VID, VID], "pinterest", {"boardId": "1"})) == [
         "Pinterest takes exactly one video per Pin."]
     assert errors(validate(["hi"], [], "reddit", None)) == [
-        "Reddit needs a subreddit: set a default subreddit for this account in Late."]
+        "Reddit needs a subreddit: add `r/<name>` (or set a default subreddit for the account in Late)."]
     assert validate(["hi"], [], "reddit", {"subreddit": "python"}) == []
     assert validate(["hi"], [], "reddit", {}, has_default=True) == []
+
+
+def test_per_post_options_are_checked_for_each_platform() -> None:
+    def problems(platform: str, media: list[Any], **options: Any) -> list[tuple[str, str]]:
+        found = validate(["A post"], media, platform, None, options=Specifics(**options), account_id="a1")
+        return [(p.level, p.message) for p in found]
+
+    assert problems("reddit", [], subreddit="python", title="Hello") == []
+    assert problems("reddit", [], subreddit="no spaces!") == [
+        ("error", "“r/no spaces!” is not a subreddit name (letters, digits and _, 3 to 21 of them).")]
+    assert problems("reddit", [], subreddit="python", title="t" * 301) == [
+        ("error", "The title is 301 characters; Reddit allows 300.")]
+    assert problems("youtube", [VID], title="t" * 101) == [
+        ("error", "The title is 101 characters; YouTube allows 100.")]
+    assert problems("pinterest", [IMG], board_ids={"a1": "b1"}, link="http://example.com") == [
+        ("error", "The link must start with https://, and “http://example.com” does not (Late takes only https).")]
+    assert problems("threads", [], first_comment="c" * 501) == [
+        ("error", "The first comment is 501 characters; Threads allows 500.")]
+    assert problems("twitter", [], first_comment="Link in bio") == [
+        ("warning", "X takes no first comment; it is not sent there.")]
+    assert problems("instagram", [IMG], content_type="story", first_comment="hi") == [
+        ("warning", "Instagram stories take no first comment; it is not sent there.")]
+    assert problems("instagram", [IMG], content_type="reel") == [
+        ("error", "A reel on Instagram is one video: add exactly one.")]
+    assert problems("instagram", [VID], content_type="reel") == []
+    assert problems("tiktok", [VID], privacy="unlisted") == [
+        ("error", "TikTok has no “unlisted” privacy; it takes public, friends, followers or private.")]
+    assert problems("tiktok", [VID], privacy="friends") == []
+    assert [lvl for lvl, _ in problems("tiktok", [VID])] == ["warning"]
+    assert problems("youtube", [VID], privacy="friends") == [
+        ("error", "YouTube has no “friends” visibility; it takes public, unlisted or private.")]
+
+
+def test_options_map_to_the_fields_late_names() -> None:
+    o = Specifics(subreddit="python", title="T", link="https://example.com", board="Recipes",
+                  board_ids={"p1": "b9"}, first_comment="C", content_type="story", privacy="private")
+    assert o.for_platform("reddit") == ({"subreddit": "python", "title": "T", "url": "https://example.com"},
+                                         ["board", "first_comment", "content_type", "privacy"])
+    assert o.for_platform("pinterest", "p1")[0] == {"boardId": "b9", "title": "T", "link": "https://example.com"}
+    assert o.for_platform("youtube")[0] == {"title": "T", "visibility": "private", "firstComment": "C"}
+    assert o.for_platform("tiktok")[0] == {"privacyLevel": "SELF_ONLY"}
+    assert o.for_platform("instagram")[0] == {"contentType": "story"}  # no first comment on stories
+    assert o.for_platform("facebook")[0] == {"contentType": "story"}
+    assert o.for_platform("linkedin")[0] == {"firstComment": "C"}
+    assert o.for_platform("twitter")[0] == {}
 
 
 def test_linkedin_documents() -> None:

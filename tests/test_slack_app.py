@@ -504,3 +504,16 @@ async def test_socket_mode_acks_envelopes_and_runs_the_same_listeners(tmp_path: 
                 assert (await resp.json())["slack"] == "socket"
             async with t.http.post(f"{t.url}/slack/events", data=b"x") as events:
                 assert events.status == 404  # no HTTP endpoint for Slack in Socket Mode
+
+
+async def test_starting_logs_no_warning_about_the_token_even_with_slack_bot_token_set(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Bolt reads SLACK_BOT_TOKEN from the environment itself, as it is set where latebot runs.
+    monkeypatch.setenv("SLACK_BOT_TOKEN", TOKEN)
+    caplog.set_level("DEBUG")
+    async with slack_app(tmp_path) as t:
+        await t.command('/late post "Hello" to x now')
+    warnings = [r.getMessage() for r in caplog.records if r.levelno >= 30]
+    assert not [w for w in warnings if "token" in w.lower()], warnings
+    assert t.ephemeral()[-1].startswith("Sent for approval")

@@ -335,3 +335,56 @@ async def test_dedupe_survives_a_restart(tmp_path: Path) -> None:
             await f.bot.idle()
             assert len(await f.requests()) == 1
             assert len(fake.called("chat.postMessage")) == 1
+
+
+# --- what the user typed is what gets posted (issue 12) ---------------------------------------------
+
+
+async def test_emoji_shortcodes_reach_late_as_unicode_and_custom_ones_are_flagged(tmp_path: Path) -> None:
+    async with slack_app(tmp_path) as f:
+        # as Slack sends it: emoji as shortcodes, a skin tone as a shortcode of its own
+        await f.command('/late post "Launch :rocket: :tada: :wave::skin-tone-3: :partyparrot:" to x now')
+        card = f.card()
+        assert "Launch 🚀 🎉 👋🏼 :partyparrot:" in texts(card)
+        assert ":partyparrot: is posted as typed" in texts(card)
+        await f.click("Approve", user="bob")
+        [created] = f.h.late.calls("POST", "/v1/posts")
+        assert created.json["content"] == "Launch 🚀 🎉 👋🏼 :partyparrot:"
+
+
+async def test_mentions_reach_late_as_the_names_people_read(tmp_path: Path) -> None:
+    async with slack_app(tmp_path) as f:
+        # A user group and a channel come with their names; a user without one is looked up.
+        text = "Thanks <!subteam^S0APPROVERS|@approvers> and <@U0BOB> in <#C0GENERAL|general>, see <https://x.io/a|x.io>"
+        await f.command(f'/late post "{text}" to x now')
+        await f.click("Approve", user="bob")
+        [created] = f.h.late.calls("POST", "/v1/posts")
+        assert created.json["content"] == "Thanks @approvers and @bob in #general, see https://x.io/a"
+        assert [c.body["user"] for c in f.fake.called("users.info")].count("U0BOB") >= 1
+
+
+async def test_the_preview_is_exactly_the_text_late_receives(tmp_path: Path) -> None:
+    async with slack_app(tmp_path) as f:
+        await f.command('/late post "*not bold* in the post" to x now')
+        previews = [b for b in f.card()["blocks"] if b["type"] == "section" and b.get("text", {}).get("type")
+                    == "plain_text"]
+        assert [b["text"]["text"] for b in previews] == ["*not bold* in the post"]
+        await f.click("Approve", user="bob")
+        assert f.h.late.calls("POST", "/v1/posts")[0].json["content"] == "*not bold* in the post"
+
+
+async def test_options_in_the_post_form_reach_late(tmp_path: Path) -> None:
+    async with slack_app(tmp_path) as f:
+        await f.command("/late bind Demo Brand")
+        await f.command("/late accounts")  # fills the accounts cache, so the form lists them
+        await f.command("/late post")
+        view = f.fake.called("views.open")[-1].body["view"]
+        ids = [b.get("block_id", "").split("~")[0] for b in view["blocks"]]
+        assert "first_comment" in ids and "type" in ids and "board" not in ids  # the profile's platforms
+        linkedin = next(o["value"] for o in input_of(view, "targets")["options"] if "LinkedIn" in o["text"]["text"])
+        await f.submit(view, {"text": "From the form :rocket:", "targets": [linkedin],
+                              "first_comment": "More in the comments :tada:"}, user="alice")
+        await f.click("Approve", user="bob")
+        [created] = f.h.late.calls("POST", "/v1/posts")
+        assert created.json["content"] == "From the form 🚀"
+        assert created.json["platforms"][0]["platformSpecificData"] == {"firstComment": "More in the comments 🎉"}

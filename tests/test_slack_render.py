@@ -20,6 +20,8 @@ from adapters.slack.blocks import (
     mrkdwn,
     reply_message,
     section,
+    section_blocks,
+    verbatim,
 )
 from adapters.slack.forms import form_view, initial_epoch, submitted_values
 from adapters.slack.text import command_text, escape, fit, mention, plain_text
@@ -127,7 +129,7 @@ def test_approval_card_has_a_section_per_account_fields_and_revision_buttons() -
     }
     raw = json.dumps(blocks, ensure_ascii=False)
     assert "*X @acct0  (14/280 characters)*" in raw and "*X @acct1  (14/280 characters)*" in raw
-    assert "&gt; Launch day! 🚀" in raw
+    assert verbatim("Launch day! 🚀") in blocks
     assert "Tue 1 Dec 2026 09:00 America/New_York" in raw
     assert [(e["text"]["text"], e["action_id"], e["value"], e.get("style")) for e in actions_of(blocks)] == [
         ("Approve", "late:approve:r1:2", "r1:2", "primary"),
@@ -167,15 +169,15 @@ def test_a_card_with_every_part_renders_each_of_them() -> None:
     assert message["blocks"] == [
         {"type": "header", "text": {"type": "plain_text", "text": ":warning: Account needs attention", "emoji": True}},
         section("Late says *one* account &amp; its token &lt;expired&gt;."),
-        # a section with parts: its title as context, then one quoted block per part, numbered
+        # a section with parts: its title as context, then one plain block per part, numbered
         context("*X @demobrand*"),
-        section("&gt; 1/2 First part"),
-        section("&gt; 2/2 Second part"),
+        verbatim("1/2 First part"),
+        verbatim("2/2 Second part"),
         # a section with text: title and text together
         section("*What happened*\nThe token was revoked on Late."),
         # an alert section warns in its title
         context(":warning: *LinkedIn @demo  (3100/3000 characters)*"),
-        section("&gt; Too long"),
+        verbatim("Too long"),
         section("A section with only prose."),
         # inline fields side by side, the others on their own
         {"type": "section", "fields": [mrkdwn("*Profile*\nDemo Brand"), mrkdwn("*Platform*\nX")]},
@@ -203,6 +205,16 @@ def test_a_card_with_every_part_renders_each_of_them() -> None:
     # a link button carries no value: Slack opens the URL and the click is acked and ignored
     link = actions_of(message["blocks"])[1]
     assert "value" not in link and "style" not in link
+
+
+def test_the_preview_is_the_text_late_receives_not_mrkdwn() -> None:
+    card = Card(title="T", sections=[Section(title="X @a", parts=["*bold* _it_ ~s~ `c` :partyparrot: & <x>"])])
+    [preview] = [b for b in card_blocks(card) if b["type"] == "section"]
+    # plain text: no bold, no emoji for a shortcode, entities as Slack needs them (shown as typed)
+    assert preview == {"type": "section", "text": {"type": "plain_text", "emoji": False,
+                                                   "text": "*bold* _it_ ~s~ `c` :partyparrot: &amp; &lt;x&gt;"}}
+    merged = section_blocks(card.sections[0], merged=True)
+    assert merged == [verbatim("X @a\n*bold* _it_ ~s~ `c` :partyparrot: & <x>")]
 
 
 def test_tones_and_button_styles() -> None:

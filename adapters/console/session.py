@@ -2,6 +2,10 @@
 
 Scripted (stdin not a terminal): one line at a time, everything a line causes is finished and
 printed before the next is read, and the console exits at the end of input.
+
+A command whose quoted text is not closed on its line goes on over the next lines until the quote
+closes, so a pasted multi-line post (and a `---` thread) needs no `\\n`. Lines are read in a thread
+of their own that never holds up the exit: Ctrl-C ends the console at once, even mid-prompt.
 """
 
 from __future__ import annotations
@@ -9,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import re
 import sys
+import threading
 from collections.abc import Callable
 from typing import TextIO
 
@@ -26,8 +31,17 @@ from bot.messages import (
     Reply,
 )
 from bot.ports import BotPort
+from commands.text import QUOTES, closers
 
-HELP = "Type /late help for commands; ':as NAME' switches user; ':click LABEL' presses a button; ':quit' ends."
+HELP = ("Type /late help for commands; ':as NAME' switches user; ':click LABEL' presses a button; ':quit' ends. "
+        'A quote left open goes on over the next lines (paste a multi-line post as /late post "…"); '
+        "\\n also makes a new line.")
+FORM_HELP = ("answer each field on its own line; an empty line keeps the value shown, ':done' keeps all the "
+             "rest, ':cancel' drops the form; a quote left open goes on over the next lines.")
+# Console commands: while a form is open they are refused rather than taken as a field's answer.
+_CONSOLE_COMMAND = re.compile(r":(?:as|click|quit|q|exit|help)\b", re.IGNORECASE)
+# The commands whose text may be quoted over several lines, and the words before that text.
+_QUOTED_AFTER = {"post": 0, "edit": 1, "reject": 1}
 # In the console a user's name is their id, so `@bob`, `&team` and `#channel` in a setting are mentions.
 _MENTIONED = re.compile(r"(?<![<\w])([@&#])([\w.-]+)")
 
@@ -38,6 +52,67 @@ def config_mentions(body: str) -> str:
         return body
     kinds = {"@": "@", "&": "@&", "#": "#"}
     return _MENTIONED.sub(lambda m: f"<{kinds[m.group(1)]}{m.group(2)}|{m.group(2)}>", body)
+
+
+def open_quote(text: str) -> bool:
+    """Whether `text` (after `/late`) is a post, edit or reject whose quoted text is not closed yet."""
+    words = text.split(None, 1)
+    if len(words) < 2 or words[0].lower() not in _QUOTED_AFTER:
+        return False
+    rest = words[1]
+    for _ in range(_QUOTED_AFTER[words[0].lower()]):
+        parts = rest.split(None, 1)
+        if len(parts) < 2:
+            return False
+        rest = parts[1]
+    return rest[:1] in QUOTES and not closers(rest, 0)
+
+
+def unclosed_answer(text: str) -> bool:
+    """A form answer that opens a quote and does not close it: it goes on over the next lines."""
+    return text[:1] in QUOTES and not closers(text, 0)
+
+
+def unquoted(text: str) -> str:
+    """A multi-line answer without the quotes that held it together."""
+    ends = closers(text, 0) if text[:1] in QUOTES else []
+    return text[1 : ends[-1]] if ends and ends[-1] == len(text) - 1 else text
+
+
+class LineReader:
+    """Lines from a terminal, read in a daemon thread so that a pending `input()` never keeps the
+    process alive: on Ctrl-C the event loop is cancelled and exits without waiting for a line
+    (`asyncio.to_thread` would, since its threads are joined at shutdown)."""
+
+    def __init__(self, read: Callable[[], str | None]) -> None:
+        self.read = read
+
+    async def __call__(self) -> str | None:
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[str | None] = loop.create_future()
+
+        def run() -> None:
+            try:
+                line: str | None = self.read()
+            except BaseException as exc:  # EOFError, KeyboardInterrupt in the thread
+                if not isinstance(exc, EOFError):
+                    loop.call_soon_threadsafe(_settle_error, future, exc)
+                    return
+                line = None
+            loop.call_soon_threadsafe(_settle, future, line)
+
+        threading.Thread(target=run, name="latebot-console-input", daemon=True).start()
+        return await future
+
+
+def _settle(future: asyncio.Future[str | None], line: str | None) -> None:
+    if not future.done():
+        future.set_result(line)
+
+
+def _settle_error(future: asyncio.Future[str | None], exc: BaseException) -> None:
+    if not future.done():
+        future.set_exception(exc)
 
 
 class ConsoleChat:
@@ -104,6 +179,9 @@ class ConsoleSession:
         self.place = Place(chat="console", team="console", channel=channel)
         self.forms: list[Form] = []
         self.after_line = after_line
+        self.prompt = "> "  # what an interactive read shows; "… " while a quote is open
+        self.quitting = False
+        self.echo = False  # print each line read (scripted runs, where nobody sees the input)
         bot.register(self.chat)
 
     @property
@@ -133,16 +211,39 @@ class ConsoleSession:
             if not text.startswith("/late"):
                 self.chat.print(f"Unknown command {text.split()[0]}. {HELP}")
             else:
-                # A terminal line can't hold a newline: `\n` stands for one (threads are split by ---).
-                body = config_mentions(text[len("/late"):].strip().replace("\\n", "\n"))
+                body = await self._continued(text[len("/late"):].strip(), read_line)
+                if body is None:
+                    self.chat.print("(the input ended inside a quote; nothing was sent)")
+                    return False
+                # `\n` also stands for a newline (threads are split by a line of ---).
+                body = config_mentions(body.replace("\\n", "\n"))
                 await self.bot.invoke(Invocation(actor=self.actor, place=self.place, text=body), responder)
         elif text.startswith(":"):
             self.chat.print(f"Unknown console command {text.split()[0]}. {HELP}")
         else:
             self.chat.print(f"(said) {text}")
-        while self.forms:
+        while self.forms and not self.quitting:
             await self._fill(self.forms.pop(0), read_line, responder)
-        return True
+        return not self.quitting
+
+    async def _line(self, read_line: Callable[[], str | None], prompt: str = "> ") -> str | None:
+        self.prompt = prompt
+        try:
+            line = await LineReader(read_line)()
+        finally:
+            self.prompt = "> "
+        if self.echo and line is not None:
+            self.chat.print(f"{prompt}{line.rstrip()}")  # scripted: the transcript shows what was read
+        return line
+
+    async def _continued(self, body: str, read_line: Callable[[], str | None]) -> str | None:
+        """`body` and, while its quote is open, the lines that follow (None: the input ended)."""
+        while open_quote(body):
+            more = await self._line(read_line, "… ")
+            if more is None:
+                return None
+            body += "\n" + more.rstrip("\r\n")
+        return body
 
     async def _click(self, label: str, responder: ConsoleResponder) -> None:
         if not label:
@@ -159,19 +260,32 @@ class ConsoleSession:
         )
 
     async def _fill(self, form: Form, read_line: Callable[[], str | None], responder: ConsoleResponder) -> None:
-        self.chat.print(f"[form] {form.title} — answer each field on its own line; '\\n' makes a new line.")
+        self.chat.print(f"[form] {form.title} — {FORM_HELP}")
         values: dict[str, str | list[str]] = {}
-        for field in form.fields:
+        fields = list(form.fields)
+        while fields:
+            field = fields[0]
             self.chat.print(field_prompt(form, field))
-            answer = await asyncio.to_thread(read_line)
+            answer = await self._answer(read_line)
             if answer is None:
                 self.chat.print("[form] cancelled: the input ended.")
                 return
-            answer = answer.rstrip("\r\n").replace("\\n", "\n")
-            if answer.strip() == ":cancel":
+            word = answer.strip()
+            if word in (":cancel", ":quit", ":q", ":exit"):
                 self.chat.print("[form] cancelled.")
+                self.quitting = word != ":cancel"
                 return
-            if not answer.strip():
+            if _CONSOLE_COMMAND.match(word):
+                # `:click Approve` here is not the answer to a field: say so and ask again.
+                self.chat.print(f"[form] “{form.title}” is open: answer {field.label!r} first, or :cancel to drop "
+                                "the form, then use that command.")
+                continue
+            if word == ":done":
+                for rest in fields:
+                    values[rest.id] = rest.value if rest.value is not None else ""
+                break
+            fields.pop(0)
+            if not word:
                 values[field.id] = field.value if field.value is not None else ""
             elif field.kind == "multiselect":
                 values[field.id] = [v.strip() for v in answer.split(",") if v.strip()]
@@ -181,22 +295,34 @@ class ConsoleSession:
             FormSubmission(actor=self.actor, place=self.place, form_id=form.id, values=values), responder
         )
 
+    async def _answer(self, read_line: Callable[[], str | None]) -> str | None:
+        """One field's answer: a line, or several while a quote opened at its start is not closed."""
+        answer = await self._line(read_line)
+        if answer is None:
+            return None
+        answer = answer.rstrip("\r\n")
+        while unclosed_answer(answer):
+            more = await self._line(read_line, "… ")
+            if more is None:
+                return None
+            answer += "\n" + more.rstrip("\r\n")
+        return unquoted(answer).replace("\\n", "\n")
+
     async def run(self, stream: TextIO, *, interactive: bool) -> None:
         def read_line() -> str | None:
             if interactive:
                 try:
-                    return input("> ")
+                    return input(self.prompt)
                 except EOFError:
                     return None
             line = stream.readline()
             return line if line else None
 
+        self.echo = not interactive
         while True:
-            line = await asyncio.to_thread(read_line)
+            line = await self._line(read_line)
             if line is None:
                 break
-            if not interactive:
-                self.chat.print(f"> {line.rstrip()}")
             if not await self.handle(line, read_line):
                 break
             if self.after_line is not None:

@@ -26,6 +26,7 @@ from bot.errors import describe
 from bot.messages import BUTTON_PREFIX, Reply
 from bot.ports import BotPort
 from bot.settings import Settings
+from commands.text import readable
 
 log = logging.getLogger("latebot.discord")
 
@@ -150,7 +151,8 @@ class LateBot(discord.Client):
         async def work(responder: InteractionResponder) -> None:
             if "media" in options:
                 options["media"] = await self.attachments.durable(options["media"])
-            await self.bot.invoke(translate.invocation(interaction, command, options), responder)
+            named = await translate.labelled_options(interaction, options)
+            await self.bot.invoke(translate.invocation(interaction, command, named), responder)
 
         await self._answer(interaction, "command", work)
 
@@ -194,7 +196,8 @@ class LateBot(discord.Client):
 
         async def work(responder: InteractionResponder) -> None:
             place, actor = translate.place_of(interaction), translate.actor_of(interaction)
-            coro = self.bot.post_form(place, actor, text=message.content, media=media)
+            text = readable(await translate.labelled(interaction.guild, message.content))
+            coro = self.bot.post_form(place, actor, text=text, media=media)
             await responder.open_form(await asyncio.wait_for(coro, FORM_TIMEOUT))
 
         await self._answer(interaction, "command", work)

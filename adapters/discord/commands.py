@@ -2,8 +2,9 @@
 
 Each command only gathers its typed options as strings and hands them to the client, which
 turns them into an `Invocation` for the router. Option names are the neutral option names:
-post(text, to, when, tz, media, mode), show/cancel/retry(id), edit(id, text), bind(profile),
-config(key, value), help(command).
+post(text, to, when, tz, media, mode, subreddit, title, board, link, first_comment, type, privacy),
+show/approve/history/cancel/retry(id), reject(id, reason), edit(id, text, to, when, tz, mode),
+bind(profile), config(key, value), help(command).
 """
 
 from __future__ import annotations
@@ -20,6 +21,9 @@ SUBCOMMANDS = (
     "post",
     "queue",
     "show",
+    "approve",
+    "reject",
+    "history",
     "cancel",
     "retry",
     "edit",
@@ -83,9 +87,17 @@ class LateGroup(app_commands.Group):
         when="When to publish, e.g. tomorrow 9am (shows how it resolves)",
         tz="Time zone for 'when', e.g. Europe/Berlin",
         media="An image or video to attach",
-        media_url="A media URL instead of (or besides) an attachment",
+        media_url="A public https:// media URL instead of (or besides) an attachment",
         mode="schedule (at 'when'), now (once approved) or draft (saved on Late)",
+        subreddit="Reddit: the subreddit, e.g. python",
+        title="Reddit, Pinterest and YouTube: the title",
+        board="Pinterest: the board's name",
+        link="Pinterest: the pin's link; Reddit: makes it a link post",
+        first_comment="Facebook, Instagram, LinkedIn, YouTube, Threads: a first comment",
+        content_type="Instagram or Facebook: a story or a reel",
+        privacy="TikTok privacy, or YouTube visibility (unlisted)",
     )
+    @app_commands.rename(content_type="type")
     @app_commands.autocomplete(
         to=_complete("post", "to"), when=_complete("post", "when"), tz=_complete("post", "tz")
     )
@@ -99,9 +111,18 @@ class LateGroup(app_commands.Group):
         media: discord.Attachment | None = None,
         media_url: str | None = None,
         mode: Literal["schedule", "now", "draft"] | None = None,
+        subreddit: str | None = None,
+        title: app_commands.Range[str, 1, 300] | None = None,
+        board: str | None = None,
+        link: str | None = None,
+        first_comment: app_commands.Range[str, 1, 4000] | None = None,
+        content_type: Literal["story", "reel"] | None = None,
+        privacy: Literal["public", "friends", "followers", "private", "unlisted"] | None = None,
     ) -> None:
         urls = " ".join(u for u in (media.url if media else None, media_url) if u)
-        await _run(interaction, "post", text=text, to=to, when=when, tz=tz, media=urls, mode=mode)
+        await _run(interaction, "post", text=text, to=to, when=when, tz=tz, media=urls, mode=mode,
+                   subreddit=subreddit, title=title, board=board, link=link, first_comment=first_comment,
+                   type=content_type, privacy=privacy)
 
     @app_commands.command(description="Open and scheduled posts of this channel")
     async def queue(self, interaction: discord.Interaction[Any]) -> None:
@@ -111,6 +132,23 @@ class LateGroup(app_commands.Group):
     @app_commands.describe(id="Request id or Late post id")
     async def show(self, interaction: discord.Interaction[Any], id: str) -> None:
         await _run(interaction, "show", id=id)
+
+    @app_commands.command(description="Approve a request (the reply shows the text you approved)")
+    @app_commands.describe(id="Request id (id:revision approves only that revision)")
+    async def approve(self, interaction: discord.Interaction[Any], id: str) -> None:
+        await _run(interaction, "approve", id=id)
+
+    @app_commands.command(description="Reject a request; the requester is told why")
+    @app_commands.describe(id="Request id", reason="Why (the requester sees this)")
+    async def reject(
+        self, interaction: discord.Interaction[Any], id: str, reason: app_commands.Range[str, 1, 1000]
+    ) -> None:
+        await _run(interaction, "reject", id=id, reason=reason)
+
+    @app_commands.command(description="Who did what to a request, and when")
+    @app_commands.describe(id="Request id or Late post id")
+    async def history(self, interaction: discord.Interaction[Any], id: str) -> None:
+        await _run(interaction, "history", id=id)
 
     @app_commands.command(description="Cancel a request or a scheduled post")
     @app_commands.describe(id="Request id or Late post id")
@@ -122,12 +160,27 @@ class LateGroup(app_commands.Group):
     async def retry(self, interaction: discord.Interaction[Any], id: str) -> None:
         await _run(interaction, "retry", id=id)
 
-    @app_commands.command(description="Change the text of a request (it needs approval again)")
-    @app_commands.describe(id="Request id or Late post id", text="The new text")
+    @app_commands.command(description="Change a request's text, targets or time (it needs approval again)")
+    @app_commands.describe(
+        id="Request id or Late post id",
+        text="The new text (leave out to keep it)",
+        to="New targets, e.g. twitter,linkedin",
+        when="New time, e.g. Fri 9am",
+        tz="Time zone for 'when'",
+        mode="schedule (at 'when'), now (once approved) or draft",
+    )
+    @app_commands.autocomplete(to=_complete("post", "to"), when=_complete("post", "when"))
     async def edit(
-        self, interaction: discord.Interaction[Any], id: str, text: app_commands.Range[str, 1, 4000]
+        self,
+        interaction: discord.Interaction[Any],
+        id: str,
+        text: app_commands.Range[str, 1, 4000] | None = None,
+        to: str | None = None,
+        when: str | None = None,
+        tz: str | None = None,
+        mode: Literal["schedule", "now", "draft"] | None = None,
     ) -> None:
-        await _run(interaction, "edit", id=id, text=text)
+        await _run(interaction, "edit", id=id, text=text, to=to, when=when, tz=tz, mode=mode)
 
     @app_commands.command(description="The accounts this channel posts to")
     async def accounts(self, interaction: discord.Interaction[Any]) -> None:

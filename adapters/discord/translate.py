@@ -1,12 +1,70 @@
-"""Discord interactions -> neutral types: who acted, where, and what they asked for."""
+"""Discord interactions -> neutral types: who acted, where, and what they asked for.
+
+Discord writes mentions as `<@id>` (`<@!id>` for a nickname), `<@&id>` a role and `<#id>` a channel;
+`labelled` adds the name each has in the server, into latebot's neutral form (`commands.text.MENTION`),
+so that a post shows `@Bob` rather than `@1180000000000000402` and settings still get the id. A
+custom emoji (`<:party:123>`) becomes its `:party:` shortcode: it has no Unicode form, and the card
+says it is posted as typed.
+"""
 
 from __future__ import annotations
 
+import logging
+import re
 from typing import Any
 
 import discord
 
 from bot.messages import Actor, ButtonPress, FormSubmission, Invocation, MessageRef, Place
+
+log = logging.getLogger("latebot.discord.translate")
+
+_MENTION = re.compile(r"<(@!?|@&|#)(\d{1,20})>")
+_CUSTOM_EMOJI = re.compile(r"<a?:(\w{1,32}):\d{1,20}>")
+MAX_LOOKUPS = 10  # members fetched for one text; more mentions than that keep their ids
+
+
+async def _member_name(guild: discord.Guild, user_id: int, budget: list[int]) -> str | None:
+    member = guild.get_member(user_id)
+    if member is None and budget[0] > 0:
+        budget[0] -= 1
+        try:  # no members intent: members are fetched one by one (GET /guilds/{id}/members/{id})
+            member = await guild.fetch_member(user_id)
+        except discord.HTTPException as exc:
+            log.info("member %s not found for a mention: %s", user_id, exc)
+            return None
+    return member.display_name if member is not None else None
+
+
+async def labelled(guild: discord.Guild | None, text: str) -> str:
+    """`text` with each Discord mention in the neutral form, named as the server names it."""
+    text = _CUSTOM_EMOJI.sub(lambda m: f":{m.group(1)}:", text)
+    if guild is None or "<" not in text:
+        return text
+    names: dict[tuple[str, int], str | None] = {}
+    budget = [MAX_LOOKUPS]
+    for kind, raw in dict.fromkeys(_MENTION.findall(text)):
+        ident = int(raw)
+        if kind == "@&":
+            role = guild.get_role(ident)
+            names[kind, ident] = role.name if role is not None else None
+        elif kind == "#":
+            channel = guild.get_channel_or_thread(ident)
+            names[kind, ident] = channel.name if channel is not None else None
+        else:
+            names[kind, ident] = await _member_name(guild, ident, budget)
+
+    def one(m: re.Match[str]) -> str:
+        kind, ident = m.group(1), m.group(2)
+        name = names.get((kind, int(ident)))
+        neutral = "@" if kind.startswith("@") and kind != "@&" else kind
+        return f"<{neutral}{ident}|{name}>" if name else f"<{neutral}{ident}>"
+
+    return _MENTION.sub(one, text)
+
+
+async def labelled_options(interaction: discord.Interaction[Any], options: dict[str, str]) -> dict[str, str]:
+    return {k: await labelled(interaction.guild, v) for k, v in options.items()}
 
 
 def actor_of(interaction: discord.Interaction[Any]) -> Actor:

@@ -24,6 +24,7 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_bolt.authorization import AuthorizeResult
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped, warning_token_skipped
 from slack_sdk.errors import SlackApiError
 
 from adapters.http import HttpServer
@@ -50,6 +51,28 @@ def _secret(value: Any, name: str) -> str:
     if value is None or not value.get_secret_value():
         raise ConfigError(f"setting {name}: required for the Slack adapter")
     return str(value.get_secret_value())
+
+
+class _TokenNotUnused(logging.Filter):
+    """Drops the one warning Bolt's `AsyncApp` gives every start: it reads `SLACK_BOT_TOKEN` from the
+    environment by itself (`token = token or os.environ.get(...)`) and, when a `client` is given
+    as well, warns that this token "will be unused". Ours is the same token, in the client latebot
+    builds (its base URL, pooled session and 429 handling) and in `authorize`; no argument can stop
+    Bolt from reading the variable, so the warning is filtered here, by its exact text."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() not in _UNUSED_TOKEN
+
+
+_UNUSED_TOKEN = frozenset({warning_client_prioritized_and_token_skipped(), warning_token_skipped()})
+
+
+def bolt_logger() -> logging.Logger:
+    """Bolt's own logger for the app, under latebot's name (so it has latebot's format and level)."""
+    logger = logging.getLogger("latebot.slack.bolt")
+    if not any(isinstance(f, _TokenNotUnused) for f in logger.filters):
+        logger.addFilter(_TokenNotUnused())
+    return logger
 
 
 def socket_mode_configured(settings: Settings) -> bool:
@@ -81,6 +104,7 @@ class SlackBot:
         self.app = AsyncApp(
             # Bolt names a logger after the app and sets its level: "latebot" would silence all of ours.
             name="latebot-slack",
+            logger=bolt_logger(),
             signing_secret=secret,
             client=web_client(None, settings.SLACK_API_URL, session),
             authorize=authorize,

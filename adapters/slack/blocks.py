@@ -66,29 +66,31 @@ def section_title(p: Section) -> str:
     return f":warning: *{title}*" if p.alert else f"*{title}*"
 
 
+def verbatim(text: str) -> Block:
+    """User text shown exactly as it will be posted: plain text, so `*this*` is not bold and
+    `:this:` not an emoji (mrkdwn would show either differently from what Late receives)."""
+    shown = fit(text, SECTION_TEXT)
+    return {"type": "section", "text": {"type": "plain_text", "text": shown if shown.strip() else "\u200b",
+                                        "emoji": False}}
+
+
 def section_blocks(p: Section, *, merged: bool) -> list[Block]:
-    """One section: its title, its own text, and its parts quoted (one block per part, or all in
+    """One section: its title, its own text, and its parts verbatim (one block per part, or all in
     one when `merged`)."""
     title = section_title(p) if p.title else ""
     if p.text:
         title = f"{title}\n{fit(p.text, SECTION_TEXT)}" if title else fit(p.text, SECTION_TEXT)
     n = len(p.parts)
     numbered = [(f"{i}/{n} " if n > 1 else "", part) for i, part in enumerate(p.parts, 1)]
-    if merged or not numbered:
-        body = "\n".join(_quote(prefix + part) for prefix, part in numbered)
-        return [section(fit_join(title, body, SECTION_TEXT) if body else _fit_escaped(title, SECTION_TEXT))]
+    if not numbered:
+        return [section(_fit_escaped(title, SECTION_TEXT))]
+    if merged:
+        # One block for the section: the title loses its bold, the text stays exact.
+        heading = "\n".join(t for t in (("⚠ " if p.alert else "") + p.title, p.text) if t)
+        return [verbatim("\n".join([heading, *(prefix + part for prefix, part in numbered)]).strip("\n"))]
     blocks = [context(_fit_escaped(title, CONTEXT_TEXT))] if title else []
-    blocks += [section(_quote_fit(prefix + part, SECTION_TEXT)) for prefix, part in numbered]
+    blocks += [verbatim(prefix + part) for prefix, part in numbered]
     return blocks
-
-
-def _quote(text: str) -> str:
-    return "\n".join("&gt; " + fit(line, SECTION_TEXT) for line in (text.splitlines() or [""]))
-
-
-def _quote_fit(text: str, limit: int) -> str:
-    quoted = "\n".join("&gt; " + fit(line, limit) for line in (text.splitlines() or [""]))
-    return _fit_escaped(quoted, limit)
 
 
 def _fit_escaped(text: str, limit: int) -> str:

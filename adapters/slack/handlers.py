@@ -56,13 +56,15 @@ async def command(ctx: SlackContext, body: Body, received: float) -> None:
     responder = responder_for(ctx, body, place, received)
 
     async def work() -> None:
-        actor = await ctx.people.actor(translate.who(body), within=LOOKUP)
-        if translate.is_bare_post(str(body.get("text", ""))):
+        text = str(body.get("text", ""))
+        actor, names = await asyncio.gather(ctx.people.actor(translate.who(body), within=LOOKUP),
+                                            ctx.people.names(user_ids(text, unlabelled=True), within=LOOKUP))
+        if translate.is_bare_post(text):
             if ctx.opened.first_time(translate.delivery_id(body)):
                 form = await asyncio.wait_for(ctx.bot.post_form(place, actor), FORM)
                 await responder.open_form(form)
             return
-        await ctx.bot.invoke(translate.invocation(body, actor), responder)
+        await ctx.bot.invoke(translate.invocation(body, actor, names), responder)
 
     await _answering(responder, work())
 

@@ -12,10 +12,11 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from adapters.slack.forms import submitted_values
-from adapters.slack.text import command_text
+from adapters.slack.text import command_text, emojize
 from bot.messages import Actor, ButtonPress, FormSubmission, Invocation, MessageRef, Place, parse_custom_id
 
 Payload = dict[str, Any]
+PROSE_FIELDS = ("text", "title", "first_comment", "reason")
 
 
 @dataclass(frozen=True)
@@ -91,11 +92,12 @@ def is_bare_post(text: str) -> bool:
     return text.strip().lower() == "post"
 
 
-def invocation(body: Payload, actor: Actor) -> Invocation:
+def invocation(body: Payload, actor: Actor, names: dict[str, str] | None = None) -> Invocation:
+    """`names`: display names of users the text mentions without one (`users.info`)."""
     return Invocation(
         actor=actor,
         place=place_of(body),
-        text=command_text(str(body.get("text", ""))).strip(),
+        text=command_text(str(body.get("text", "")), (names or {}).get).strip(),
         delivery_id=delivery_id(body),
     )
 
@@ -137,6 +139,11 @@ def submission(body: Payload, actor: Actor, extra: dict[str, list[str]] | None =
     origin = Origin.load(view.get("private_metadata"))
     place = origin.place if origin else Place(chat="slack", team=who(body).team, channel=actor.id)
     values = submitted_values_of(body)
+    for key in PROSE_FIELDS:
+        # Typed in Slack, `:rocket:` means the emoji there too.
+        value = values.get(key)
+        if isinstance(value, str):
+            values[key] = emojize(value)
     for key, more in (extra or {}).items():
         current = values.get(key, "")
         items = current if isinstance(current, list) else [v for v in current.splitlines() if v.strip()]

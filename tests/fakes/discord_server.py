@@ -477,6 +477,14 @@ class FakeDiscord:
             return _json(self.commands.get(m[1] or "global", []))
         if m := re.fullmatch(r"/channels/(\d+)/messages(?:/(\d+))?", path):
             return self._channel_message(m[1], m[2], call)
+        if (m := re.fullmatch(r"/channels/(\d+)", path)) and method == "GET":
+            channel = next((c for c in fixture("guild_create")["channels"] if c["id"] == m[1]), None)
+            if channel is None:
+                return _error(404, 10003, "Unknown Channel")
+            return _json({**channel, "guild_id": GUILD_ID})
+        if (m := re.fullmatch(rf"/guilds/{GUILD_ID}/members/(\d+)", path)) and method == "GET":
+            member = next((v for v in fixture("members").values() if v["user"]["id"] == m[1]), None)
+            return _json(member) if member is not None else _error(404, 10007, "Unknown Member")
         return _error(404, 0, "404: Not Found")
 
     def _sync(self, scope: str, commands: list[dict[str, Any]]) -> web.Response:
