@@ -24,8 +24,9 @@ TOPICS: dict[str, tuple[str, str, tuple[str, ...]]] = {
             '/late post "New photo" to ig in 2 hours with https://example.com/photo.jpg',
         ),
     ),
-    "queue": ("queue", "List this channel's posts that wait for approval or are scheduled.",
-              ("/late queue",)),
+    "queue": ("queue [failed]", "List this channel's posts that wait for approval or are scheduled; with "
+              "`failed`, its failed and partly published posts with Late's reasons.",
+              ("/late queue", "/late queue failed")),
     "show": ("show <id>", "Show a request (its card) or a Late post.", ("/late show 8kq3m2xd",)),
     "cancel": ("cancel <id>", "Cancel a request, or delete a scheduled Late post.",
                ("/late cancel 8kq3m2xd",)),
@@ -33,8 +34,10 @@ TOPICS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "edit": ('edit <id> "<text>"', "Change the text of a request; it needs approval again.",
              ('/late edit 8kq3m2xd "Launch day, take two 🚀"',)),
     "accounts": ("accounts", "The accounts this channel's Late profile posts to.", ("/late accounts",)),
-    "health": ("health", "Check the connected accounts: tokens, permissions, what needs a reconnect.",
-               ("/late health",)),
+    "health": ("health", "Check the connected accounts: tokens, permissions, what needs a reconnect (with a "
+               "Reconnect link), and where this brand's alerts go.", ("/late health",)),
+    "connect": ("connect <platform>", "A link to connect (or reconnect) an account of this channel's Late profile; "
+                "only you see it.", ("/late connect linkedin", "/late connect x")),
     "usage": ("usage", "The Late plan and how much of it is used.", ("/late usage",)),
     "profiles": ("profiles", "The Late profiles (brands) and which one this channel uses.",
                  ("/late profiles",)),

@@ -55,6 +55,7 @@ class PostCommand(_Command):
 
 class QueueCommand(_Command):
     kind: Literal["queue"] = "queue"
+    which: Literal["open", "failed"] = "open"  # `failed`: failed and partly published posts
 
 
 class ShowCommand(_Command):
@@ -84,6 +85,11 @@ class AccountsCommand(_Command):
 
 class HealthCommand(_Command):
     kind: Literal["health"] = "health"
+
+
+class ConnectCommand(_Command):
+    kind: Literal["connect"] = "connect"
+    platform: str  # Late's platform name ("twitter" for `x`)
 
 
 class UsageCommand(_Command):
@@ -119,6 +125,7 @@ Command = Annotated[
     | EditCommand
     | AccountsCommand
     | HealthCommand
+    | ConnectCommand
     | UsageCommand
     | ProfilesCommand
     | BindCommand
@@ -130,5 +137,5 @@ Command = Annotated[
 # Command words in the order help lists them.
 NAMES: tuple[str, ...] = (
     "post", "queue", "show", "cancel", "retry", "edit",
-    "accounts", "health", "usage", "profiles", "bind", "config", "help",
+    "accounts", "health", "connect", "usage", "profiles", "bind", "config", "help",
 )

@@ -12,7 +12,7 @@ from bot.errors import ParseError
 from commands import model
 from commands.clauses import Clauses, read_clauses
 from commands.context import ParseContext
-from commands.parser import command_named, parse, read_id
+from commands.parser import command_named, parse, read_id, read_platform
 from commands.post import build_post, example
 from commands.text import plain, readable
 from commands.words import split_words
@@ -21,7 +21,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "post": frozenset({"text", "to", "when", "tz", "media", "mode"}),
     "show": frozenset({"id"}), "cancel": frozenset({"id"}), "retry": frozenset({"id"}),
     "edit": frozenset({"id", "text"}), "bind": frozenset({"profile"}), "config": frozenset({"key", "value"}),
-    "help": frozenset({"command"}),
+    "help": frozenset({"command"}), "connect": frozenset({"platform"}), "queue": frozenset({"which"}),
 }
 _MODES = ("schedule", "now", "draft")
 # Media URLs come one per line, or separated by spaces or commas (but a comma inside a URL stays).
@@ -101,4 +101,8 @@ def from_options(command_name: str, options: dict[str, str], ctx: ParseContext) 
         return model.ConfigCommand(key=o.get("key"), value=o.get("value"))
     if name == "help":
         return model.HelpCommand(topic=command_named(o["command"]) if "command" in o else None)
+    if name == "connect":
+        return read_platform(o.get("platform", ""))
+    if name == "queue":
+        return parse(f"queue {o.get('which', '')}", ctx)
     return parse(name, ctx)  # the commands without arguments

@@ -87,6 +87,7 @@ async def test_connects_with_default_intents_and_syncs_commands_globally(tmp_pat
             "edit",
             "accounts",
             "health",
+            "connect",
             "usage",
             "profiles",
             "bind",

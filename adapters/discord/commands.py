@@ -2,8 +2,8 @@
 
 Each command only gathers its typed options as strings and hands them to the client, which
 turns them into an `Invocation` for the router. Option names are the neutral option names:
-post(text, to, when, tz, media, mode), show/cancel/retry(id), edit(id, text), bind(profile),
-config(key, value), help(command).
+post(text, to, when, tz, media, mode), queue(which), show/cancel/retry(id), edit(id, text),
+connect(platform), bind(profile), config(key, value), help(command).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ SUBCOMMANDS = (
     "edit",
     "accounts",
     "health",
+    "connect",
     "usage",
     "profiles",
     "bind",
@@ -103,9 +104,12 @@ class LateGroup(app_commands.Group):
         urls = " ".join(u for u in (media.url if media else None, media_url) if u)
         await _run(interaction, "post", text=text, to=to, when=when, tz=tz, media=urls, mode=mode)
 
-    @app_commands.command(description="Open and scheduled posts of this channel")
-    async def queue(self, interaction: discord.Interaction[Any]) -> None:
-        await _run(interaction, "queue")
+    @app_commands.command(description="Open and scheduled posts of this channel, or the failed ones")
+    @app_commands.describe(which="open (default) or failed")
+    async def queue(
+        self, interaction: discord.Interaction[Any], which: Literal["open", "failed"] | None = None
+    ) -> None:
+        await _run(interaction, "queue", which=which)
 
     @app_commands.command(description="Show a request or a Late post")
     @app_commands.describe(id="Request id or Late post id")
@@ -136,6 +140,11 @@ class LateGroup(app_commands.Group):
     @app_commands.command(description="Health of the connected accounts")
     async def health(self, interaction: discord.Interaction[Any]) -> None:
         await _run(interaction, "health")
+
+    @app_commands.command(description="A link to connect an account to this channel's Late profile")
+    @app_commands.describe(platform="The platform, e.g. linkedin or x")
+    async def connect(self, interaction: discord.Interaction[Any], platform: str) -> None:
+        await _run(interaction, "connect", platform=platform)
 
     @app_commands.command(description="The Late plan's usage")
     async def usage(self, interaction: discord.Interaction[Any]) -> None:

@@ -79,7 +79,7 @@ class SlackBot:
             return await self._authorize()
 
         self.app = AsyncApp(
-            name="latebot",
+            name="latebot.slack.bolt",  # Bolt sets its logger's level at start: not latebot's own
             signing_secret=secret,
             client=web_client(None, settings.SLACK_API_URL, session),
             authorize=authorize,
