@@ -121,6 +121,7 @@ async def console(core: Core, engine: LateEngine | None) -> int:
         if engine is not None:
             await engine.tick()
         await core.scheduler.tick()
+        await core.alerts.flush()
 
     session = ConsoleSession(router, after_line=None if interactive else after_line)
     label = SANDBOX_BANNER if core.sandbox else f"connected to Late at {core.settings.LATE_BASE_URL}"
@@ -130,7 +131,8 @@ async def console(core: Core, engine: LateEngine | None) -> int:
         await core.scheduler.reconcile()
         await session.run(sys.stdin, interactive=False)
         return 0
-    background = [asyncio.create_task(core.scheduler.run(), name="latebot-scheduler")]
+    background = [asyncio.create_task(service.run(), name=f"latebot-{service.name}")
+                  for service in (core.scheduler, core.monitor, core.alerts)]
     if engine is not None:
         background.append(asyncio.create_task(_Ticker(engine).run(), name="latebot-sandbox"))
     try:
