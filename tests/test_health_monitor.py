@@ -11,12 +11,15 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.clock import FixedClock, iso
+from bot.errors import ConfigError
 from bot.health import judge
 from bot.healthbook import AccountState
+from bot.settings import load_settings
 from tests.fakes.late_server import FakeLate, Naps
 from tests.harness import API_KEY, START, Harness, ScriptedConsole, core_harness
 
@@ -243,3 +246,9 @@ def test_alerts_follow_transitions_only_and_each_expiry_warning_fires_once_per_t
     tokens = [s[3] for s in steps]
     changes_of_token = sum(1 for a, b in itertools.pairwise(tokens) if a != b) + 1
     assert all(n <= changes_of_token for n in warned.values())
+
+
+def test_the_interval_may_be_as_short_as_a_second(tmp_path: Path) -> None:
+    assert load_settings(_env_file=None, LATEBOT_HEALTH_INTERVAL=1).LATEBOT_HEALTH_INTERVAL == 1
+    with pytest.raises(ConfigError, match="LATEBOT_HEALTH_INTERVAL"):
+        load_settings(_env_file=None, LATEBOT_HEALTH_INTERVAL=0)
