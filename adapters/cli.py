@@ -43,6 +43,9 @@ def parser() -> argparse.ArgumentParser:
         s.add_argument("--port", type=int, default=3000,
                        help="HTTP port: /healthz, /late/webhooks and (Slack HTTP mode) /slack/events")
     sub.add_parser("health", help="check every account once; exit 1 when any needs action")
+    hooks = sub.add_parser("webhooks", help="whether a Late webhook points at this latebot; --register adds one")
+    hooks.add_argument("--url", help="this latebot's public URL for Late, e.g. https://bot.example.com/late/webhooks")
+    hooks.add_argument("--register", action="store_true", help="create (or complete) the webhook for --url")
     return p
 
 
@@ -102,6 +105,8 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
             return await console(core, engine)
         if args.command == "health":
             return await health(core)
+        if args.command == "webhooks":
+            return await webhooks(core, args.url, register=args.register)
         return await serve(core, args, engine)
 
 
@@ -116,6 +121,7 @@ async def console(core: Core, engine: LateEngine | None) -> int:
         if engine is not None:
             await engine.tick()
         await core.scheduler.tick()
+        await core.alerts.flush()
 
     session = ConsoleSession(router, after_line=None if interactive else after_line)
     label = SANDBOX_BANNER if core.sandbox else f"connected to Late at {core.settings.LATE_BASE_URL}"
@@ -125,7 +131,8 @@ async def console(core: Core, engine: LateEngine | None) -> int:
         await core.scheduler.reconcile()
         await session.run(sys.stdin, interactive=False)
         return 0
-    background = [asyncio.create_task(core.scheduler.run(), name="latebot-scheduler")]
+    background = [asyncio.create_task(service.run(), name=f"latebot-{service.name}")
+                  for service in (core.scheduler, core.monitor, core.alerts)]
     if engine is not None:
         background.append(asyncio.create_task(_Ticker(engine).run(), name="latebot-sandbox"))
     try:
@@ -138,22 +145,56 @@ async def console(core: Core, engine: LateEngine | None) -> int:
 
 
 async def health(core: Core) -> int:
+    """The table of `/late health` for every profile, with where to reconnect; 1 when any needs action."""
     try:
-        report = await core.directory.health()
+        rows = await core.checkup.rows()
     except LateError as exc:
         print(f"latebot: could not check health: {exc.message}", file=sys.stderr)
         return 2
-    rows = [("platform", "account", "status", "issues")]
-    bad = 0
-    for a in report.accounts:
-        if a.status == "error" or a.needs_reconnect:
-            bad += 1
-        rows.append((a.platform or "", f"@{(a.username or '').lstrip('@')}", a.status or "?",
-                     "; ".join(a.issues or []) or "-"))
-    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    table = [("platform", "account", "status", "issues")]
+    table += [(r.entry.platform or "", f"@{(r.entry.username or '').lstrip('@')}", r.status, r.issues or "-")
+              for r in rows]
+    widths = [max(len(r[i]) for r in table) for i in range(4)]
+    for line in table:
+        print("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(line)).rstrip())
     for r in rows:
-        print("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(r)).rstrip())
-    return 1 if bad else 0
+        if r.link:
+            print(f"reconnect {r.label}: {r.link}")
+    return 1 if any(r.needs_action for r in rows) else 0
+
+
+async def webhooks(core: Core, url: str | None, *, register: bool) -> int:
+    """0 when a complete webhook points at `url` (or at any latebot), 1 when none does, 2 on errors."""
+    from bot.subscriptions import pointing_at
+    from bot.subscriptions import register as subscribe
+
+    secret = core.settings.LATE_WEBHOOK_SECRET
+    if secret is None or not secret.get_secret_value():
+        print("LATE_WEBHOOK_SECRET is not set: this latebot answers Late's webhooks with 501.")
+        if register:
+            print("latebot: set LATE_WEBHOOK_SECRET (any long random string) before registering", file=sys.stderr)
+            return 2
+    try:
+        if register:
+            if not url:
+                print("latebot: --register needs --url", file=sys.stderr)
+                return 2
+            found, new = await subscribe(core.late, url, secret.get_secret_value() if secret else "")
+            print(f"{'Registered' if new else 'Updated'} the Late webhook {found.webhook.id} -> {found.webhook.url}")
+            return 0
+        hooks = await pointing_at(core.late, url)
+    except LateError as exc:
+        print(f"latebot: Late refused: {exc.message}", file=sys.stderr)
+        return 2
+    if not hooks:
+        where = url or "a latebot (…/late/webhooks)"
+        print(f"No Late webhook points at {where}. Register one: latebot webhooks --url <public url> --register")
+        return 1
+    for f in hooks:
+        state = "active" if f.webhook.is_active else "inactive"
+        missing = f"; missing events: {', '.join(f.missing)}" if f.missing else ""
+        print(f"Late webhook {f.webhook.id} -> {f.webhook.url} ({state}, {f.webhook.failure_count} failures{missing})")
+    return 0 if any(f.complete for f in hooks) else 1
 
 
 def chat_services(core: Core, router: Router, command: str, http: HttpServer) -> list[Service]:
@@ -177,13 +218,22 @@ def chat_services(core: Core, router: Router, command: str, http: HttpServer) ->
     return services
 
 
-async def serve(core: Core, args: argparse.Namespace, engine: LateEngine | None) -> int:
+def services(core: Core, command: str, port: int, engine: LateEngine | None, *, host: str = "0.0.0.0"
+             ) -> list[Service]:
+    """What `latebot slack|discord|run` runs: HTTP (with Late's webhooks), the chat adapters, the
+    scheduler (follow-ups), the health monitor and the delivery of alerts."""
     router = Router(core)
-    http = HttpServer(port=args.port)
-    services: list[Service] = [http, *chat_services(core, router, args.command, http), core.scheduler]
+    http = HttpServer(host=host, port=port, webhooks=core.webhooks.handle)
+    found: list[Service] = [
+        http, *chat_services(core, router, command, http), core.scheduler, core.monitor, core.alerts,
+    ]
     if engine is not None:
-        services.append(_Ticker(engine))
-    await run_services(services)
+        found.append(_Ticker(engine))
+    return found
+
+
+async def serve(core: Core, args: argparse.Namespace, engine: LateEngine | None) -> int:
+    await run_services(services(core, args.command, args.port, engine))
     return 0
 
 

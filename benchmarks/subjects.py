@@ -18,7 +18,6 @@ from typing import Any
 
 from pydantic import SecretStr
 
-from adapters.discord.port import Pacer as DiscordPacer
 from adapters.discord.service import running_bot
 from adapters.slack.app import running_slack
 from adapters.slack.blocks import card_message
@@ -89,12 +88,10 @@ async def slack_http_app(s: Settings) -> AsyncIterator[str]:
 
 @contextlib.asynccontextmanager
 async def discord_bot(s: Settings) -> AsyncIterator[object]:
-    """latebot's Discord bot (real discord.py, real router and core), once ready.
-
-    Discord's pace for one channel (5 messages in 5 s) is raised as the e2e test does, so that the
-    cards after a burst go out at once; what is measured is the first answer."""
+    """latebot's Discord bot (real discord.py, real router and core), once ready (the fake Discord sets
+    no per-channel bucket, so the cards after a burst go out at once; what is measured is the first answer)."""
     async with core_and_router(s) as (_core, router):
-        async with running_bot(s, router, pacer=DiscordPacer(rate=1000, per=1.0), guild_ready_timeout=0.05) as bot:
+        async with running_bot(s, router, guild_ready_timeout=0.05) as bot:
             yield bot
 
 

@@ -81,6 +81,15 @@ class Brands:
         data["allow_self_approval"] = bool(data["allow_self_approval"])
         return BrandRules.model_validate(data)
 
+    async def alert_destinations(self, profile_id: str | None) -> list[str]:
+        """Where the brand's alerts go, as "chat:team:channel" (one per workspace); None: every brand's."""
+        if profile_id is not None:
+            found = [(await self.get(profile_id)).alert_channels]
+        else:
+            rows = await self.store.query("SELECT alert_channels FROM brands ORDER BY profile_id")
+            found = [json.loads(r["alert_channels"]) for r in rows]
+        return list(dict.fromkeys(f"{ws}:{channel}" for channels in found for ws, channel in channels.items()))
+
     async def save(self, rules: BrandRules, actor: Actor, change: dict[str, Any]) -> None:
         now = iso(self.store.clock.now())
 

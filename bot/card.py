@@ -120,6 +120,8 @@ def build_card(
         verb = {"rejected": "Rejected", "cancelled": "Cancelled", "expired": "Expired"}.get(
             request.state, "Approved"
         )
+        if request.outcome is not None and request.outcome.kind in ("cancelled", "deleted"):
+            verb = "Approved"  # cancelled on Late, not by whoever decided it here
         fields.append(
             CardField(
                 title=f"{verb} by",
@@ -147,6 +149,8 @@ def build_card(
             Button(label="Reject", action="reject", ref=ref, style="danger"),
             Button(label="Edit", action="edit", ref=ref),
         ]
+    elif request.state in ("failed", "partial") and request.late_post_id:
+        buttons = [Button(label="Retry", action="retry", ref=request.id, style="primary")]
     return Card(
         title=title,
         text="" if request.state != "pending" else "Review the post below, then approve, reject or edit it.",

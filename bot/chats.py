@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from bot.errors import UserError
 from bot.messages import Card, ChatKind, MessageRef, Place, Reply
@@ -14,9 +15,13 @@ log = logging.getLogger("latebot.chats")
 class Chats:
     def __init__(self) -> None:
         self._ports: dict[ChatKind, ChatPort] = {}
+        # Called when a chat's adapter is up (alerts raised before it can go out now).
+        self.on_register: list[Callable[[], None]] = []
 
     def register(self, port: ChatPort) -> None:
         self._ports[port.chat] = port
+        for listener in self.on_register:
+            listener()
 
     def port(self, chat: ChatKind) -> ChatPort | None:
         port = self._ports.get(chat)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from bot.card import build_card
 from bot.chats import Chats
 from bot.messages import Card, MessageRef, Place, Reply
@@ -10,10 +12,13 @@ from bot.request import Request
 
 
 class Notices:
-    def __init__(self, chats: Chats, policies: Policies, *, footer: str = "") -> None:
+    def __init__(self, chats: Chats, policies: Policies, *, footer: str = "",
+                 notes: Callable[[Request], Awaitable[list[str]]] | None = None) -> None:
         self.chats = chats
         self.policies = policies
         self.footer = footer
+        # More for the card to warn about (an account latebot last saw broken, see `bot.risks`).
+        self.notes = notes
 
     async def card_for(self, request: Request) -> Card:
         """The request's card as it stands, with who may still approve it under today's rules."""
@@ -21,7 +26,9 @@ class Notices:
         if request.state == "pending":
             policy = await self.policies.for_request(request)
             who = who_may_approve(policy)
-        return build_card(request, footer=self.footer, who_may_approve=who)
+        card = build_card(request, footer=self.footer, who_may_approve=who)
+        extra = await self.notes(request) if self.notes is not None else []
+        return card.model_copy(update={"notes": [*card.notes, *extra]}) if extra else card
 
     async def post_card(self, request: Request, place: Place) -> MessageRef | None:
         return await self.chats.post_card(place, await self.card_for(request))

@@ -15,6 +15,7 @@ from bot.errors import (
     LateServerError,
     Uncertain,
 )
+from bot.late.category import explain
 from bot.late.client import LateClient
 from bot.late.models import Post
 from bot.platforms import display_name
@@ -34,6 +35,8 @@ STATE_OF: dict[str, State] = {
     "failed": "failed",
     "plan_limit": "failed",
     "duplicate": "duplicate",
+    "cancelled": "cancelled",  # unpublished or stopped on Late (follow-ups, webhooks)
+    "deleted": "cancelled",  # gone from Late (a 404 while following it up)
 }
 
 
@@ -49,7 +52,7 @@ def outcome_of_post(post: Post, http_status: int | None = None, names: dict[str,
             permalinks[name] = entry.platform_post_url
         if entry.status == "failed":
             failed += 1
-            errors[name] = entry.failure or "failed"
+            errors[name] = explain(entry.failure, entry.error_category)
     status = post.status or "scheduled"
     if status in ("draft",):
         kind = "draft"
@@ -57,14 +60,17 @@ def outcome_of_post(post: Post, http_status: int | None = None, names: dict[str,
         kind = "scheduled"
     elif status == "failed" or (failed and failed == len(post.platforms)):
         kind = "failed"
+    elif status == "publishing":
+        kind = "scheduled"  # Late owns it now and finishes it; the follow-ups watch it to the end
     elif http_status == 207 or status == "partial" or failed:
         kind = "partial"
     elif status in ("published",):
         kind = "published"
     else:
-        kind = "scheduled"  # publishing: Late owns it now; the scheduler follows it up
+        kind = "scheduled"
     message = {
-        "scheduled": "Scheduled on Late.",
+        "scheduled": "Late is publishing it; latebot follows it until it is done." if status == "publishing"
+        else "Scheduled on Late.",
         "published": "Published.",
         "partial": "Published on some platforms; others failed.",
         "failed": "Late could not publish it.",

@@ -127,6 +127,29 @@ class Requests:
             order="scheduled_for",
         )
 
+    async def using_account(self, account_id: str, states: Sequence[State]) -> list[Request]:
+        """Requests in `states` with a target on this Late account, soonest first (the posts at risk)."""
+        marks = ", ".join("?" for _ in states)
+        return await self._find(
+            f"state IN ({marks}) AND EXISTS (SELECT 1 FROM json_each(draft, '$.targets') t "
+            "WHERE json_extract(t.value, '$.account_id') = ?)",
+            [*states, account_id], order="scheduled_for IS NULL, scheduled_for, created_at",
+        )
+
+    async def following(self, now: datetime) -> list[Request]:
+        """Requests Late has taken on and not finished: scheduled ones once due, and publish-now ones."""
+        return await self._find(
+            "state = 'scheduled' AND late_post_id IS NOT NULL AND (scheduled_for IS NULL OR scheduled_for <= ?)",
+            [iso(now)], order="scheduled_for",
+        )
+
+    async def failed_in(self, place: Place, *, limit: int = 50) -> list[Request]:
+        """Failed and partly published requests of one channel, newest first."""
+        return await self._find(
+            "chat = ? AND team = ? AND channel = ? AND state IN ('failed', 'partial')",
+            [place.chat, place.team, place.channel], order="updated_at DESC", limit=limit,
+        )
+
     async def _find(
         self, where: str, params: Sequence[Any], *, order: str = "created_at", limit: int = 500
     ) -> list[Request]:

@@ -1,4 +1,4 @@
-"""Background duties: finish interrupted publishing, expire stale requests, follow scheduled posts."""
+"""Background duties: finish interrupted publishing, expire stale requests, follow posts on Late."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import logging
 
 from bot.approval import Approvals
 from bot.clock import Clock
-from bot.errors import LateError, LateNotFoundError
-from bot.publishing import names_of, outcome_of_post
+from bot.errors import LateError
+from bot.followup import FollowUps
 from bot.request import Request
 from bot.requests import Requests
 from bot.settlement import Settlement
@@ -23,9 +23,10 @@ class Scheduler:
 
     def __init__(
         self, *, approvals: Approvals, settlement: Settlement, requests: Requests, clock: Clock,
-        interval: float = 30.0,
+        interval: float = 30.0, followups: FollowUps,
     ) -> None:
         self.approvals = approvals
+        self.followups = followups
         self.settlement = settlement
         self.requests = requests
         self.clock = clock
@@ -42,26 +43,8 @@ class Scheduler:
         return done
 
     async def follow_up(self) -> int:
-        """Scheduled posts whose time has come: record what Late made of them and tell the thread."""
-        changed = 0
-        for request in await self.requests.scheduled_due(self.clock.now()):
-            assert request.late_post_id is not None
-            try:
-                post = await self.settlement.late.get_post(request.late_post_id)
-            except LateNotFoundError:
-                continue
-            except LateError as exc:
-                log.warning("could not follow up %s: %s", request.id, exc.message)
-                continue
-            outcome = outcome_of_post(post, names=names_of(request))
-            if outcome.kind == "scheduled":
-                continue
-            before = request.state
-            final = await self.settlement.settle(
-                request, outcome, actor="latebot", action="follow-up", from_states=["scheduled"]
-            )
-            changed += final.state != before
-        return changed
+        """Posts Late has taken on and not finished (see `bot.followup`): how many it finished."""
+        return await self.followups.check_due()
 
     async def tick(self) -> None:
         await self.approvals.expire_due()

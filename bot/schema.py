@@ -185,8 +185,89 @@ DROP TABLE channels;
 ALTER TABLE channels_v3 RENAME TO channels;
 """
 
+# Operators hear it in chat (issue 11): the monitor's memory, so that alerts go out on changes only,
+# once, also across restarts; the outbox of alerts; mutes; Late webhook event ids already handled;
+# the follow-up of posts on Late until they are final, and the posts a partial retry made.
+V4 = """
+CREATE TABLE account_health (
+    account_id TEXT PRIMARY KEY,
+    profile_id TEXT,
+    platform TEXT NOT NULL,
+    username TEXT NOT NULL DEFAULT '',
+    status TEXT NOT NULL,
+    can_post INTEGER NOT NULL DEFAULT 1,
+    needs_reconnect INTEGER NOT NULL DEFAULT 0,
+    token_expires_at TEXT,
+    issues TEXT NOT NULL DEFAULT '[]',
+    warned_expiry TEXT,
+    warned_days INTEGER,
+    seen_at TEXT NOT NULL
+);
+CREATE INDEX account_health_profile ON account_health(profile_id);
+
+CREATE TABLE health_checks (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    failures INTEGER NOT NULL DEFAULT 0,
+    alerted INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    checked_at TEXT
+);
+
+CREATE TABLE mutes (
+    account_id TEXT PRIMARY KEY,
+    until TEXT NOT NULL,
+    muted_by TEXT NOT NULL,
+    muted_by_id TEXT,
+    at TEXT NOT NULL
+);
+
+CREATE TABLE alerts (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    key TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL,
+    account_id TEXT,
+    request_id TEXT,
+    body TEXT NOT NULL,
+    destinations TEXT NOT NULL DEFAULT '[]',
+    delivered TEXT NOT NULL DEFAULT '[]',
+    state TEXT NOT NULL DEFAULT 'pending',
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX alerts_state ON alerts(state, id);
+CREATE INDEX alerts_account ON alerts(account_id, state);
+
+CREATE TABLE webhook_events (
+    id TEXT PRIMARY KEY,
+    event TEXT NOT NULL,
+    received_at TEXT NOT NULL
+);
+
+CREATE TABLE followups (
+    request_id TEXT PRIMARY KEY,
+    checks INTEGER NOT NULL DEFAULT 0,
+    next_at TEXT,
+    late_status TEXT,
+    updated_at TEXT NOT NULL
+);
+
+CREATE TABLE retry_posts (
+    request_id TEXT NOT NULL,
+    n INTEGER NOT NULL,
+    idempotency_key TEXT NOT NULL UNIQUE,
+    late_post_id TEXT,
+    accounts TEXT NOT NULL DEFAULT '[]',
+    actor TEXT,
+    actor_id TEXT,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (request_id, n)
+);
+CREATE INDEX retry_posts_late ON retry_posts(late_post_id);
+"""
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "requests, revisions, approvals, audit, channels, deliveries", V1),
     Migration(2, "requests.scheduled_for as an indexed column", V2),
     Migration(3, "decisions by id and revision; approval rules per brand", V3),
+    Migration(4, "account health, alerts, mutes, webhook events, follow-ups", V4),
 ]

@@ -29,7 +29,7 @@ class Settings(BaseSettings):
     DISCORD_GUILD_ID: int | None = None
     LATEBOT_DB: Path = Path("./latebot.db")
     LATEBOT_TIMEZONE: str = "UTC"
-    LATEBOT_HEALTH_INTERVAL: int = Field(default=900, ge=10)
+    LATEBOT_HEALTH_INTERVAL: int = Field(default=900, ge=1)
 
     @field_validator("LATE_BASE_URL", "SLACK_API_URL", "DISCORD_API_BASE")
     @classmethod

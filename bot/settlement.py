@@ -6,7 +6,7 @@ retry and webhooks all end there): the state change, the card, the note to the r
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
 from bot.card import describe_time
 from bot.errors import Conflict, NotFound, Uncertain
@@ -43,6 +43,8 @@ class Settlement:
         self.requests = requests
         self.late = late
         self.notices = notices
+        # Told of every settled change after the card and the requester (the alerts of failed posts).
+        self.listeners: list[Callable[[Request], Awaitable[None]]] = []
 
     async def get(self, request_id: str) -> Request:
         request = await self.requests.get(request_id)
@@ -99,6 +101,11 @@ class Settlement:
         if moved:
             await self.notices.refresh_card(final)
             await self.notices.tell(final, self.result_text(final))
+            for listener in self.listeners:
+                try:
+                    await listener(final)
+                except Exception:
+                    log.exception("after settling %s", final.id)
         return final
 
     def result_text(self, request: Request) -> str:

@@ -1,4 +1,4 @@
-"""Commands about the Late account: accounts, health, usage, profiles."""
+"""Commands about the Late account: accounts, usage, profiles (health is in `commands.health`)."""
 
 from __future__ import annotations
 
@@ -23,21 +23,6 @@ async def accounts(core: Core, command: model.AccountsCommand, actor: Actor, pla
             lines.append(f"- {platforms.display_name(a.platform)} @{(a.username or '').lstrip('@')} ({state})")
         text = "\n".join(lines)
     await responder.reply(Reply(text=text))
-
-
-async def health(core: Core, command: model.HealthCommand, actor: Actor, place: Place,
-                 responder: Responder) -> None:
-    config = await core.channels.get(place)
-    profile = await core.directory.profile_for(config)
-    report = await core.directory.health(profile.id)
-    lines = [f"Account health for {profile.name}:"]
-    for a in report.accounts:
-        mark = {"healthy": "ok", "warning": "warning", "error": "needs action"}.get(a.status or "", a.status or "?")
-        issues = "; ".join(a.issues or [])
-        extra = " — reconnect it in Late" if a.needs_reconnect else ""
-        lines.append(f"- {platforms.display_name(a.platform or '?')} @{(a.username or '').lstrip('@')}: {mark}"
-                     + (f" ({issues})" if issues else "") + extra)
-    await responder.reply(Reply(text="\n".join(lines)))
 
 
 def usage_text(usage: UsageStats) -> str:

@@ -14,6 +14,7 @@ from bot.card import parse_revision_ref
 from bot.core import Core
 from bot.messages import ButtonPress, Reply
 from bot.ports import Responder
+from commands import health
 from commands.forms import edit_form, reject_form
 
 Action = Callable[[Core, ButtonPress, Responder], Awaitable[None]]
@@ -59,8 +60,19 @@ async def edit(core: Core, press: ButtonPress, responder: Responder) -> None:
     await responder.open_form(edit_form(request, accounts, core.directory.cached_board_names(accounts)))
 
 
+async def retry(core: Core, press: ButtonPress, responder: Responder) -> None:
+    """Retry on a failed or partly published card, or on its alert: as `/late retry <id>`."""
+    request = await core.approvals.get(press.ref)
+    final = await core.retries.retry(press.actor, request)
+    message = final.outcome.message if final.outcome else final.state
+    await responder.reply(Reply(text=f"Retried {final.id}: {message}"))
+
+
 ACTIONS: dict[str, Action] = {
     "approve": approve,
     "reject": reject,
     "edit": edit,
+    "retry": retry,
+    "mute": health.mute,
+    "at_risk": health.at_risk,
 }

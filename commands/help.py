@@ -32,9 +32,10 @@ TOPICS: dict[str, tuple[str, str, tuple[str, ...]]] = {
             '/late post "Tomato soup" to pinterest board "Recipes" with https://example.com/soup.jpg',
         ),
     ),
-    "queue": ("queue", "List this channel's posts that wait for approval or are scheduled, and those that "
-              "failed in the last 7 days (marked ✗, to retry); it says how many more there are.",
-              ("/late queue",)),
+    "queue": ("queue [failed]", "List this channel's posts that wait for approval or are scheduled, and those "
+              "that failed in the last 7 days (marked ✗, to retry); it says how many more there are. With "
+              "`failed`: its failed and partly published posts with Late's reasons.",
+              ("/late queue", "/late queue failed")),
     "show": ("show <id>", "Show a request (its card) or a Late post.", ("/late show 8kq3m2xd",)),
     "approve": ("approve <id>", "Approve a request from here, as its Approve button does; the reply shows "
                 "the text you approved. `<id>:<revision>` approves only that revision.",
@@ -51,8 +52,10 @@ TOPICS: dict[str, tuple[str, str, tuple[str, ...]]] = {
              "you name changes, and it needs approval again.",
              ('/late edit 8kq3m2xd "Launch day, take two 🚀"', '/late edit 8kq3m2xd to x,linkedin at "Fri 9am"')),
     "accounts": ("accounts", "The accounts this channel's Late profile posts to.", ("/late accounts",)),
-    "health": ("health", "Check the connected accounts: tokens, permissions, what needs a reconnect.",
-               ("/late health",)),
+    "health": ("health", "Check the connected accounts: tokens, permissions, what needs a reconnect (with a "
+               "Reconnect link), and where this brand's alerts go.", ("/late health",)),
+    "connect": ("connect <platform>", "A link to connect (or reconnect) an account of this channel's Late profile; "
+                "only you see it.", ("/late connect linkedin", "/late connect x")),
     "usage": ("usage", "The Late plan and how much of it is used.", ("/late usage",)),
     "profiles": ("profiles", "The Late profiles (brands) and which one this channel uses.",
                  ("/late profiles",)),

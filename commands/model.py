@@ -61,6 +61,7 @@ class PostCommand(_Command):
 
 class QueueCommand(_Command):
     kind: Literal["queue"] = "queue"
+    which: Literal["open", "failed"] = "open"  # `failed`: failed and partly published posts
 
 
 class ShowCommand(_Command):
@@ -130,6 +131,11 @@ class HealthCommand(_Command):
     kind: Literal["health"] = "health"
 
 
+class ConnectCommand(_Command):
+    kind: Literal["connect"] = "connect"
+    platform: str  # Late's platform name ("twitter" for `x`)
+
+
 class UsageCommand(_Command):
     kind: Literal["usage"] = "usage"
 
@@ -166,6 +172,7 @@ Command = Annotated[
     | HistoryCommand
     | AccountsCommand
     | HealthCommand
+    | ConnectCommand
     | UsageCommand
     | ProfilesCommand
     | BindCommand
@@ -177,5 +184,5 @@ Command = Annotated[
 # Command words in the order help lists them.
 NAMES: tuple[str, ...] = (
     "post", "queue", "show", "approve", "reject", "history", "cancel", "retry", "edit",
-    "accounts", "health", "usage", "profiles", "bind", "config", "help",
+    "accounts", "health", "connect", "usage", "profiles", "bind", "config", "help",
 )

@@ -13,7 +13,7 @@ from bot.specifics import PRIVACIES
 from commands import model
 from commands.clauses import Clauses, read_clauses
 from commands.context import ParseContext
-from commands.parser import command_named, parse, read_id, reject_of, with_id
+from commands.parser import command_named, parse, read_id, read_platform, reject_of, with_id
 from commands.post import build_edit, build_post, example
 from commands.text import plain, readable
 from commands.words import split_words
@@ -27,7 +27,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "show": frozenset({"id"}), "cancel": frozenset({"id"}), "retry": frozenset({"id"}),
     "history": frozenset({"id"}), "approve": frozenset({"id"}), "reject": frozenset({"id", "reason"}),
     "edit": _POST | {"id"}, "bind": frozenset({"profile"}), "config": frozenset({"key", "value"}),
-    "help": frozenset({"command"}),
+    "help": frozenset({"command"}), "connect": frozenset({"platform"}), "queue": frozenset({"which"}),
 }
 _MODES = ("schedule", "now", "draft")
 # Options that are posted (or told) as people read them; the others keep mentions as ids.
@@ -135,4 +135,8 @@ def from_options(command_name: str, options: dict[str, str], ctx: ParseContext) 
         return model.ConfigCommand(key=o.get("key"), value=o.get("value"))
     if name == "help":
         return model.HelpCommand(topic=command_named(o["command"]) if "command" in o else None)
+    if name == "connect":
+        return read_platform(o.get("platform", ""))
+    if name == "queue":
+        return parse(f"queue {o.get('which', '')}", ctx)
     return parse(name, ctx)  # the commands without arguments

@@ -12,6 +12,7 @@ import difflib
 import re
 from collections.abc import Callable
 
+from bot import platforms
 from bot.card import parse_revision_ref
 from bot.errors import ParseError
 from commands import model
@@ -32,7 +33,7 @@ _SYNONYMS = {
     "log": "history", "audit": "history", "trail": "history",
     "update": "edit", "change": "edit", "republish": "retry", "resend": "retry", "settings": "config",
     "set": "config", "link": "bind", "brands": "profiles", "profile": "profiles", "account": "accounts",
-    "limits": "usage", "plan": "usage", "check": "health", "?": "help", "commands": "help",
+    "limits": "usage", "plan": "usage", "check": "health", "reconnect": "connect", "?": "help", "commands": "help",
 }
 
 
@@ -71,7 +72,7 @@ def command_named(word: str) -> str:
 
 def _no_arguments(name: str) -> Callable[[str], model.Command]:
     commands: dict[str, Callable[[], model.Command]] = {
-        "queue": model.QueueCommand, "accounts": model.AccountsCommand, "health": model.HealthCommand,
+        "accounts": model.AccountsCommand, "health": model.HealthCommand,
         "usage": model.UsageCommand, "profiles": model.ProfilesCommand,
     }
 
@@ -129,6 +130,30 @@ def _reject(rest: str) -> model.Command:
     return reject_of(read_id("reject", first), _whole_quoted(reason.strip()))
 
 
+def _queue(rest: str) -> model.Command:
+    if not rest or rest.lower() in ("open", "failed"):
+        return model.QueueCommand(which="failed" if rest.lower() == "failed" else "open")
+    raise ParseError(f"`queue` takes nothing after it (or `failed`), not “{rest[:40]}”.", example="/late queue")
+
+
+def read_platform(word: str) -> model.ConnectCommand:
+    name = platforms.canonical(word.strip().lstrip("@"))
+    if not word.strip():
+        raise ParseError("`connect` needs the platform to connect.", example="/late connect linkedin")
+    if name is None:
+        close = difflib.get_close_matches(word.lower(), list(platforms.ALIASES), n=1, cutoff=0.6)
+        guess = f" Did you mean {close[0]}?" if close else ""
+        raise ParseError(f"“{word[:40]}” is not a platform Late connects.{guess}", example="/late connect linkedin")
+    return model.ConnectCommand(platform=name)
+
+
+def _connect(rest: str) -> model.Command:
+    first, _, more = rest.partition(" ")
+    if more.strip():
+        raise ParseError(f"`connect` takes one platform, not “{rest[:40]}”.", example="/late connect linkedin")
+    return read_platform(first)
+
+
 def _bind(rest: str) -> model.Command:
     profile = _whole_quoted(rest)
     if not profile:
@@ -150,9 +175,9 @@ def _help(rest: str) -> model.Command:
 
 
 _READERS: dict[str, Callable[[str], model.Command]] = {
-    **{name: _no_arguments(name) for name in ("queue", "accounts", "health", "usage", "profiles")},
+    **{name: _no_arguments(name) for name in ("accounts", "health", "usage", "profiles")},
     **{name: _with_id(name) for name in ("show", "cancel", "retry", "history", "approve")},
-    "reject": _reject, "bind": _bind, "config": _config, "help": _help,
+    "queue": _queue, "connect": _connect, "reject": _reject, "bind": _bind, "config": _config, "help": _help,
 }
 
 

@@ -82,6 +82,10 @@ def render(command: model.Command) -> str:
         case model.ConfigCommand():
             words = ["config", command.key or "", _maybe_quoted(command.value) if command.value else ""]
             return " ".join(w for w in words if w)
+        case model.QueueCommand(which="failed"):
+            return "queue failed"
+        case model.ConnectCommand():
+            return f"connect {command.platform}"
         case model.HelpCommand():
             return f"help {command.topic}" if command.topic else "help"
         case _:

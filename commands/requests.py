@@ -14,7 +14,7 @@ from bot.core import Core
 from bot.errors import Conflict, NotFound
 from bot.late.models import Account
 from bot.messages import Actor, FormSubmission, Place, Reply
-from bot.policy import authorize_cancel, who_may_approve
+from bot.policy import who_may_approve
 from bot.ports import Responder
 from bot.publishing import outcome_of_post
 from bot.request import PostDraft, Request, Target
@@ -61,7 +61,10 @@ async def post(core: Core, command: model.PostCommand, actor: Actor, place: Plac
     profile, accounts = await core.directory.accounts_for(config)
     draft = await prepared(core, command, accounts, profile.id)
     request = await core.approvals.submit(actor, place, draft)
-    await responder.reply(Reply(text=await _sent(core, request)))
+    # Not silently accepted: what latebot last saw of an account's health, the requester hears too.
+    risks = await core.risks.warnings(request.draft)
+    careful = "".join(f"\nCareful: {w}" for w in risks)
+    await responder.reply(Reply(text=await _sent(core, request) + careful))
 
 
 async def _sent(core: Core, request: Request) -> str:
@@ -78,6 +81,9 @@ FAILED_FOR = timedelta(days=7)  # failed posts stay in the queue this long, to b
 
 
 async def queue(core: Core, command: model.QueueCommand, actor: Actor, place: Place, responder: Responder) -> None:
+    if command.which == "failed":
+        await responder.reply(Reply(text=failed_text(await core.followups.failed_in(place))))
+        return
     shown, total = await core.approvals.listing(place, failed_since=core.clock.now() - FAILED_FOR,
                                                 limit=QUEUE_LIMIT)
     if not shown:
@@ -94,6 +100,21 @@ async def queue(core: Core, command: model.QueueCommand, actor: Actor, place: Pl
             lines.append(f"…and {total - len(shown)} more not listed here (the oldest {len(shown)} are shown).")
         text = "\n".join(lines)
     await responder.reply(Reply(text=text))
+
+
+def failed_text(requests: list[Request]) -> str:
+    if not requests:
+        return "No post of this channel has failed on Late. /late queue lists the open ones."
+    lines = ["Failed and partly published posts in this channel:"]
+    for r in requests:
+        snippet = r.draft.text.replace("\n", " ")
+        snippet = snippet if len(snippet) <= 60 else snippet[:59] + "…"
+        lines.append(f"- {r.id} [{r.state}] {snippet}")
+        outcome = r.outcome
+        reasons = [f"{name}: {why}" for name, why in outcome.errors.items()] if outcome else []
+        lines += [f"    {reason}" for reason in reasons or [outcome.message if outcome else "no answer from Late"]]
+    lines.append("Retry one with /late retry <id> (a partly published post retries only what failed).")
+    return "\n".join(lines)
 
 
 async def show(core: Core, command: model.ShowCommand, actor: Actor, place: Place, responder: Responder) -> None:
@@ -129,8 +150,7 @@ async def retry(core: Core, command: model.RetryCommand, actor: Actor, place: Pl
         post = await core.late_posts.retry(actor, command.id)
         await responder.reply(Reply(text=f"Retried {command.id}: {outcome_of_post(post).message}"))
         return
-    authorize_cancel(actor, request, await core.policies.for_request(request))
-    final = await core.settlement.retry(actor, request)
+    final = await core.retries.retry(actor, request)
     message = final.outcome.message if final.outcome else final.state
     await responder.reply(Reply(text=f"Retried {final.late_post_id}: {message}"))
 

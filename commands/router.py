@@ -15,7 +15,7 @@ from bot.core import Core
 from bot.errors import UserError, describe
 from bot.messages import Actor, ButtonPress, Form, FormSubmission, Invocation, MediaUpload, Place, Reply
 from bot.ports import ChatPort, Responder
-from commands import account, decisions, model, requests, settings
+from commands import account, decisions, health, model, requests, settings
 from commands.actions import ACTIONS
 from commands.forms import post_form
 from commands.help import help_text
@@ -44,7 +44,8 @@ COMMANDS: dict[type[Any], Handler] = {
     model.RejectCommand: decisions.reject,
     model.HistoryCommand: decisions.history,
     model.AccountsCommand: account.accounts,
-    model.HealthCommand: account.health,
+    model.HealthCommand: health.health,
+    model.ConnectCommand: health.connect,
     model.UsageCommand: account.usage,
     model.ProfilesCommand: account.profiles,
     model.BindCommand: settings.bind,

@@ -20,7 +20,6 @@ import pytest
 
 from adapters.cli import chat_services
 from adapters.discord.forms import FOLD_PREFIX
-from adapters.discord.port import Pacer
 from adapters.discord.responder import TOO_LATE
 from adapters.discord.service import DiscordService
 from adapters.http import HttpServer
@@ -91,6 +90,7 @@ async def test_connects_with_default_intents_and_syncs_commands_globally(tmp_pat
             "edit",
             "accounts",
             "health",
+            "connect",
             "usage",
             "profiles",
             "bind",
@@ -480,7 +480,7 @@ async def test_a_429_on_a_card_is_waited_out(tmp_path: Path) -> None:
 async def test_a_card_update_refused_with_401_403_or_404_is_not_retried(tmp_path: Path) -> None:
     """The decision stands (it is in SQLite) and each refused edit is tried once, as often as an edit
     Discord accepts."""
-    async with discord_on_core(tmp_path, pacer=Pacer(rate=100, per=1.0)) as (h, fake, _bot):
+    async with discord_on_core(tmp_path) as (h, fake, _bot):
         statuses = (200, 404, 403, 401)
         for n in range(len(statuses)):
             await post(fake, {"text": f"Post {n}", "to": "twitter", "mode": "now"})
@@ -494,6 +494,10 @@ async def test_a_card_update_refused_with_401_403_or_404_is_not_retried(tmp_path
                 return (await h.core.approvals.get(request_id)).state == "published"
 
             await eventually(settled)
+            # The card is refreshed after the state is recorded, then the requester is told in its thread.
+            await fake.wait_until(lambda card=card: any(
+                str((c.json.get("message_reference") or {}).get("message_id")) == card["id"]
+                for c in fake.channel_calls("POST", GENERAL)))
         tries = [
             [c.status for c in fake.calls if c.method == "PATCH" and c.path.endswith(f"/messages/{card['id']}")]
             for card in cards
@@ -503,13 +507,15 @@ async def test_a_card_update_refused_with_401_403_or_404_is_not_retried(tmp_path
         assert refused == [[s] * len(accepted) for s in statuses[1:]]
 
 
-async def test_cards_are_paced_per_channel(tmp_path: Path) -> None:
-    async with discord_on_core(tmp_path, pacer=Pacer(rate=3, per=0.6)) as (_h, fake, _bot):
+async def test_cards_keep_to_the_channels_bucket_without_a_429(tmp_path: Path) -> None:
+    """discord.py paces each channel by Discord's X-RateLimit headers (latebot adds no pacer of its own)."""
+    async with discord_on_core(tmp_path) as (_h, fake, _bot):
+        fake.limit_messages(3, 0.6)
         for n in range(6):
             await fake.interact(fake.slash("post", {"text": f"Post {n}", "to": "twitter", "mode": "now"}))
         await fake.wait_until(lambda: len(fake.cards()) == 6)
+        assert [c for c in fake.calls if c.status == 429] == []
         times = [c.at for c in fake.channel_calls("POST", GENERAL)]
-        assert len(times) == 6
         assert times[3] - times[0] >= 0.55 and times[5] - times[2] >= 0.55
 
 

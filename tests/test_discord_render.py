@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
 from typing import TYPE_CHECKING, Any
 
 from hypothesis import HealthCheck, given, settings
@@ -11,7 +9,6 @@ from hypothesis import strategies as st
 
 from adapters.discord.buttons import LateButton
 from adapters.discord.forms import FOLD_PREFIX, OpenForms, form_modal, submitted_values
-from adapters.discord.port import Pacer
 from adapters.discord.render import card_embed, card_view
 from adapters.discord.replies import content_chunks, mentions, reply_messages
 from bot.messages import Button, Card, CardField, Form, FormField, Reply, Section
@@ -321,13 +318,3 @@ def test_open_forms_are_bounded_and_taken_once() -> None:
         forms.put(str(n), post_form(1))
     assert forms.pop("0", "late:post") is None
     assert forms.pop("2", "late:post") is not None and forms.pop("2", "late:post") is None
-
-
-async def test_the_pacer_spaces_bursts_per_channel() -> None:
-    pacer = Pacer(rate=2, per=0.3)
-    start = time.monotonic()
-    await asyncio.gather(*(pacer.wait("a") for _ in range(4)), pacer.wait("b"))
-    assert time.monotonic() - start >= 0.29
-    start = time.monotonic()
-    await pacer.wait("c")
-    assert time.monotonic() - start < 0.05

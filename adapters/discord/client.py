@@ -20,7 +20,7 @@ from adapters.discord import commands, translate
 from adapters.discord.buttons import LateButton
 from adapters.discord.forms import OpenForms, submitted_values
 from adapters.discord.media import Attachments
-from adapters.discord.port import DiscordPort, Pacer
+from adapters.discord.port import DiscordPort
 from adapters.discord.responder import TOKEN_TTL, InteractionResponder, Kind
 from bot.errors import describe
 from bot.messages import BUTTON_PREFIX, Reply
@@ -44,7 +44,6 @@ class LateBot(discord.Client):
         grace: float = 0.25,
         press_grace: float = 0.5,
         token_ttl: float = TOKEN_TTL,
-        pacer: Pacer | None = None,
         guild_ready_timeout: float = 2.0,
     ) -> None:
         super().__init__(
@@ -61,7 +60,7 @@ class LateBot(discord.Client):
         self.press_grace = press_grace
         self.token_ttl = token_ttl
         self.tree: app_commands.CommandTree[LateBot] = app_commands.CommandTree(self)
-        self.port = DiscordPort(self, pacer=pacer)
+        self.port = DiscordPort(self)
         self.forms = OpenForms()
         self.attachments = Attachments(bot, api_base=settings.DISCORD_API_BASE)
         self.inflight: set[asyncio.Task[Any]] = set()

@@ -3,8 +3,8 @@
 Each command only gathers its typed options as strings and hands them to the client, which
 turns them into an `Invocation` for the router. Option names are the neutral option names:
 post(text, to, when, tz, media, mode, subreddit, title, board, link, first_comment, type, privacy),
-show/approve/history/cancel/retry(id), reject(id, reason), edit(id, text, to, when, tz, mode),
-bind(profile), config(key, value), help(command).
+queue(which), show/approve/history/cancel/retry(id), reject(id, reason), edit(id, text, to, when, tz,
+mode), connect(platform), bind(profile), config(key, value), help(command).
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ SUBCOMMANDS = (
     "edit",
     "accounts",
     "health",
+    "connect",
     "usage",
     "profiles",
     "bind",
@@ -124,9 +125,12 @@ class LateGroup(app_commands.Group):
                    subreddit=subreddit, title=title, board=board, link=link, first_comment=first_comment,
                    type=content_type, privacy=privacy)
 
-    @app_commands.command(description="Open and scheduled posts of this channel")
-    async def queue(self, interaction: discord.Interaction[Any]) -> None:
-        await _run(interaction, "queue")
+    @app_commands.command(description="Open and scheduled posts of this channel, or the failed ones")
+    @app_commands.describe(which="open (default) or failed")
+    async def queue(
+        self, interaction: discord.Interaction[Any], which: Literal["open", "failed"] | None = None
+    ) -> None:
+        await _run(interaction, "queue", which=which)
 
     @app_commands.command(description="Show a request or a Late post")
     @app_commands.describe(id="Request id or Late post id")
@@ -189,6 +193,11 @@ class LateGroup(app_commands.Group):
     @app_commands.command(description="Health of the connected accounts")
     async def health(self, interaction: discord.Interaction[Any]) -> None:
         await _run(interaction, "health")
+
+    @app_commands.command(description="A link to connect an account to this channel's Late profile")
+    @app_commands.describe(platform="The platform, e.g. linkedin or x")
+    async def connect(self, interaction: discord.Interaction[Any], platform: str) -> None:
+        await _run(interaction, "connect", platform=platform)
 
     @app_commands.command(description="The Late plan's usage")
     async def usage(self, interaction: discord.Interaction[Any]) -> None:

@@ -13,7 +13,7 @@ class Context(Protocol):
     clock: Clock
     ids: IdGen
     plan: Plan
-    # How long a due post stays `publishing` before it is published (0: within the same tick).
+    # How long a due post (or a publish-now one) stays `publishing` before it is published (0: at once).
     publish_delay: timedelta
     # Real Late checks content duplicates before idempotency keys; the default here is the reverse.
     dedup_before_idempotency: bool

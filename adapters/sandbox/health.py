@@ -46,6 +46,7 @@ def summary_entry(row: dict[str, Any], now: datetime) -> dict[str, Any]:
         "platform": row["platform"],
         "username": row["username"],
         "displayName": row["display_name"],
+        "profileId": row["profile_id"],
         "status": h.status,
         "canPost": h.can_post,
         "canFetchAnalytics": h.can_post,

@@ -34,13 +34,15 @@ def create(ctx: Context, tx: Tx, body: dict[str, Any], key: str | None) -> Reply
     if key and ctx.dedup_before_idempotency and (done := replay(tx, key, now)) is not None:
         return _replayed(done)
     doc = _doc(ctx.ids(), checked, now)
-    results = publish(tx, doc, now) if checked.mode == "now" else None
+    later = checked.mode == "now" and ctx.publish_delay > timedelta(0)
+    due_at = _publish_later(doc, now + ctx.publish_delay) if later else checked.due_at
+    results = publish(tx, doc, now) if checked.mode == "now" and not later else None
     tx.insert(
         "sandbox_posts",
         {
             "id": doc["_id"],
             "status": doc["status"],
-            "due_at": checked.due_at,
+            "due_at": due_at,
             "sort_at": doc.get("scheduledFor") or doc["createdAt"],
             "published_at": doc.get("publishedAt"),
             "created_at": doc["createdAt"],
@@ -52,8 +54,19 @@ def create(ctx: Context, tx: Tx, body: dict[str, Any], key: str | None) -> Reply
         remember(tx, key, doc["_id"], now)
     if results is not None:
         return _published(doc, results, ok_status=201)
+    if later:
+        # As Late answers a publish that did not finish in the request: 207, read `post.status`.
+        return Reply(207, {"message": "Post is already being processed", "post": doc})
     message = "Draft saved" if checked.mode == "draft" else "Post scheduled successfully"
     return Reply(201, {"message": message, "post": doc})
+
+
+def _publish_later(doc: dict[str, Any], due: datetime) -> str:
+    """A publish-now post that takes a while (`publish_delay`): `publishing` until the publisher's tick."""
+    doc["status"] = "publishing"
+    for entry in doc["platforms"]:
+        entry["status"] = "processing"
+    return iso(due)
 
 
 def _replayed(doc: dict[str, Any]) -> Reply:

@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from adapters.sandbox import accounts, boards, media, posts, usage
+from adapters.sandbox import accounts, boards, media, posts, usage, webhooks
 from adapters.sandbox.context import Context
 from adapters.sandbox.inbound import Inbound, Refusal, Reply
 from bot.store import Tx
@@ -50,6 +50,10 @@ ROUTES = [
     _route("PUT", "/v1/media/uploads/{key}", media.handle_put, public=True),
     _route("GET", "/v1/usage-stats", usage.handle_usage, cacheable=True),
     _route("GET", "/v1/connect/{platform}", usage.handle_connect),
+    _route("GET", "/v1/webhooks/settings", webhooks.handle_list),
+    _route("POST", "/v1/webhooks/settings", webhooks.handle_create),
+    _route("PUT", "/v1/webhooks/settings", webhooks.handle_update),
+    _route("DELETE", "/v1/webhooks/settings", webhooks.handle_delete),
 ]
 
 

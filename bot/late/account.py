@@ -42,6 +42,7 @@ class AccountHealth(LateModel):
     platform: str | None = None
     username: str | None = None
     display_name: str | None = None
+    profile_id: str | None = None  # which brand's alert channels hear about it
     status: str | None = None  # healthy | warning | error
     can_post: bool | None = None
     can_fetch_analytics: bool | None = None

@@ -18,7 +18,7 @@ import httpx
 from pydantic import SecretStr
 
 from bot.clock import Clock, SystemClock, iso
-from bot.errors import LateConnectionError, LateDuplicateError, LateTimeoutError
+from bot.errors import LateConnectionError, LateDuplicateError, LateError, LateTimeoutError
 from bot.late.account import Account, AccountHealthDetail, HealthReport
 from bot.late.answer import items_of, json_of, parse, post_of
 from bot.late.backoff import Backoff
@@ -34,6 +34,7 @@ from bot.late.reddit import RedditSubreddits
 from bot.late.session import Answer, Call, LateSession
 from bot.late.transport import AiohttpTransport
 from bot.late.usage import UsageStats
+from bot.late.webhook import Webhook, WebhookList, WebhookSaved
 
 log = logging.getLogger("latebot.late")
 USER_AGENT = "latebot/0.1"
@@ -313,6 +314,21 @@ class LateClient:
     async def reddit_subreddits(self, account_id: str) -> RedditSubreddits:
         return parse(RedditSubreddits, await self._get(f"/v1/accounts/{_seg(account_id)}/reddit-subreddits"))
 
+    # --- webhook subscriptions ---------------------------------------------------------------
+
+    async def webhooks(self) -> list[Webhook]:
+        return parse(WebhookList, await self._get("/v1/webhooks/settings")).webhooks
+
+    async def create_webhook(self, *, name: str, url: str, events: Sequence[str], secret: str) -> Webhook:
+        """Not repeated after an unknown outcome: a second subscription would deliver every event twice."""
+        body = {"name": name, "url": url, "events": list(events), "secret": secret, "isActive": True}
+        answer = await self._send(Call("POST", "/v1/webhooks/settings", json=body, repeatable=False))
+        return _saved(answer)
+
+    async def update_webhook(self, webhook_id: str, changes: Mapping[str, Any]) -> Webhook:
+        body = {"webhookId": webhook_id, **changes}
+        return _saved(await self._send(Call("PUT", "/v1/webhooks/settings", json=body)))
+
 
 def _seg(value: str) -> str:
     """An id as one path segment: an id with "/" or "?" must not reach another endpoint."""
@@ -332,3 +348,10 @@ def _param(value: Any) -> Any:
 
 def _when(value: datetime | str | None) -> str | None:
     return iso(value) if isinstance(value, datetime) else value
+
+
+def _saved(answer: Answer) -> Webhook:
+    saved = parse(WebhookSaved, json_of(answer.response))
+    if saved.webhook is None:
+        raise LateError("Late's answer has no webhook in it", body=json_of(answer.response))
+    return saved.webhook

@@ -91,6 +91,9 @@ class FakeDiscord:
         self._seq = itertools.count(1)
         self._sockets: set[web.WebSocketResponse] = set()
         self._failures: list[Failure] = []
+        self._bucket: tuple[int, float, int, float] | None = None
+        self._windows: dict[str, tuple[float, int]] = {}  # channel -> (window opened, messages in it)
+        self._posts = 0
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self.port = 0
@@ -436,6 +439,39 @@ class FakeDiscord:
         }
         self.fail(method, pattern, 429, body, headers=headers, times=times)
 
+    def limit_messages(self, limit: int, per: float, *, every: int = 0, retry_after: float = 0.1) -> None:
+        """Discord's per-channel bucket for `POST /channels/{id}/messages`: `limit` messages per window of
+        `per` seconds (a window opens with its first message and resets whole), said in `X-RateLimit-*`
+        headers on every answer, a 429 with `retry_after` beyond it; and, with `every`, every `every`th
+        message a 429 anyway (a limit shared with other routes)."""
+        self._bucket = (limit, per, every, retry_after)
+
+    def _bucketed(self, call: Call) -> tuple[web.Response | None, dict[str, str]]:
+        """The 429 (or None) and the headers for a message post under `limit_messages`."""
+        m = re.fullmatch(r"/channels/(\d+)/messages", call.path)
+        if self._bucket is None or m is None or call.method != "POST":
+            return None, {}
+        limit, per, every, injected = self._bucket
+        now = time.monotonic()
+        opened, used = self._windows.get(m[1], (now, 0))
+        if now - opened >= per:
+            opened, used = now, 0
+        self._posts += 1
+        reset = per - (now - opened)
+        wait = reset if used >= limit else injected if every and self._posts % every == 0 else 0.0
+        headers = {"X-RateLimit-Limit": str(limit), "X-RateLimit-Bucket": "messages", "Via": "1.1 google"}
+        if wait:
+            self._windows[m[1]] = (opened, used)
+            headers |= {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset-After": f"{wait:.3f}",
+                        "X-RateLimit-Reset": f"{time.time() + wait:.3f}", "X-RateLimit-Scope": "user",
+                        "Retry-After": str(max(1, round(wait)))}
+            body = {"message": "You are being rate limited.", "retry_after": round(wait, 3), "global": False}
+            return _json(body, status=429, headers=headers), {}
+        self._windows[m[1]] = (opened, used + 1)
+        headers |= {"X-RateLimit-Remaining": str(limit - used - 1), "X-RateLimit-Reset-After": f"{reset:.3f}",
+                    "X-RateLimit-Reset": f"{time.time() + reset:.3f}"}
+        return None, headers
+
     async def _rest(self, request: web.Request) -> web.StreamResponse:
         path = "/" + request.match_info["tail"]
         body: Any = None
@@ -444,7 +480,9 @@ class FakeDiscord:
             body = json.loads(text) if text and request.content_type == "application/json" else text
         call = Call(request.method, path, dict(request.query), body, time.monotonic())
         self.calls.append(call)
-        response = self._failure(call) or self._route(request, call)
+        limited, headers = self._bucketed(call)
+        response = self._failure(call) or limited or self._route(request, call)
+        response.headers.update(headers)
         call.status = response.status
         await self._notify()
         return response
@@ -475,6 +513,8 @@ class FakeDiscord:
             if method == "PUT":
                 return self._sync(m[1] or "global", call.json)
             return _json(self.commands.get(m[1] or "global", []))
+        if m := re.fullmatch(r"/channels/(\d+)", path):
+            return self._channel(m[1])
         if m := re.fullmatch(r"/channels/(\d+)/messages(?:/(\d+))?", path):
             return self._channel_message(m[1], m[2], call)
         if (m := re.fullmatch(r"/channels/(\d+)", path)) and method == "GET":
@@ -567,6 +607,13 @@ class FakeDiscord:
         )
         message["flags"] &= ~128  # no longer loading
         return _json(message)
+
+    def _channel(self, channel: str) -> web.Response:
+        """`GET /channels/{id}`: a channel of the test server (what a channel check fetches)."""
+        for c in fixture("guild_create")["channels"]:
+            if c["id"] == channel:
+                return _json({**c, "guild_id": GUILD_ID})
+        return _error(404, 10003, "Unknown Channel")
 
     def _channel_message(self, channel: str, message_id: str | None, call: Call) -> web.Response:
         known = {c["id"] for c in fixture("guild_create")["channels"]}

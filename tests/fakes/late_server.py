@@ -6,6 +6,7 @@ async with FakeLate(api_key=KEY, clock=clock) as late:
     late.fail("GET", "/v1/posts/*", 500)           # next matching request answers 500
     late.stall_after("POST", "/v1/posts", 2.0)     # the post is made, the answer comes 2 s late
     late.drop("GET", "/v1/accounts")               # connection closed without an answer
+    late.script("GET", "/v1/accounts/health", [report1, report2])  # canned answers, in order
     late.rate_limit = RateLimitPolicy(remaining=0, reset_at=time.time() + 2)
     [call] = late.calls("POST", "/v1/posts"); call.json, call.headers["idempotency-key"]
 """
@@ -178,6 +179,11 @@ class FakeLate:
 
     def drop(self, method: str, path: str, *, after_processing: bool = False, times: int = 1) -> Fault:
         return self.fault(method, path, drop=not after_processing, drop_after=after_processing, times=times)
+
+    def script(self, method: str, path: str, bodies: list[Any], *, status: int = 200) -> list[Fault]:
+        """Answer the next matching requests with `bodies`, one each, in order (e.g. a sequence of
+        `GET /v1/accounts/health` reports); after the last, the engine answers again."""
+        return [self.fault(method, path, status=status, body=body) for body in bodies]
 
     def calls(self, method: str | None = None, path: str | None = None) -> list[Recorded]:
         return [

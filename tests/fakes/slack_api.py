@@ -115,6 +115,7 @@ class FakeSlack:
         self._triggers: dict[str, float] = {}
         self._used: set[str] = set()
         self._failures: list[Failure] = []
+        self._every: dict[str, tuple[int, int]] = {}
         self._runner: web.AppRunner | None = None
         self._sockets: set[web.WebSocketResponse] = set()
         self._acks: dict[str, asyncio.Future[dict[str, Any]]] = {}
@@ -164,6 +165,10 @@ class FakeSlack:
     ) -> None:
         headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
         self._failures.append(Failure(method, times, status, error or "ratelimited", headers))
+
+    def rate_limit_every(self, method: str, every: int, *, retry_after: int = 1) -> None:
+        """Answer every `every`th call of `method` with 429 and `Retry-After` (a busy workspace)."""
+        self._every[method] = (every, retry_after)
 
     def trigger(self) -> str:
         n = next(self._ids)
@@ -306,6 +311,11 @@ class FakeSlack:
         call = Call(method, body, time.monotonic())
         self.calls.append(call)
         try:
+            every, retry_after = self._every.get(method, (0, 0))
+            if every and sum(c.method == method for c in self.calls) % every == 0:
+                call.status, call.ok, call.error = 429, False, "ratelimited"
+                return web.json_response({"ok": False, "error": "ratelimited"}, status=429,
+                                         headers={"Retry-After": str(retry_after)})
             for f in self._failures:
                 if f.method == method and f.times > 0:
                     f.times -= 1
