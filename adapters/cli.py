@@ -11,9 +11,15 @@ import argparse
 import asyncio
 import contextlib
 import logging
+import os
+import socket
+import sqlite3
 import sys
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Literal, cast
+
+import aiohttp
 
 from adapters.http import HttpServer
 from adapters.sandbox import LateEngine, open_sandbox, sandbox_path
@@ -88,16 +94,38 @@ async def late_for(settings: Settings, clock: Clock) -> AsyncIterator[tuple[Late
         yield sandbox.client, sandbox.engine
 
 
+def check_db(path: Path) -> None:
+    """A database latebot can't open or write is one line naming LATEBOT_DB, never a traceback."""
+    if str(path) == ":memory:":
+        return
+    folder = path.resolve().parent
+    if not folder.is_dir():
+        what = "is not a directory" if folder.exists() else "does not exist"
+        raise ConfigError(f"setting LATEBOT_DB: {path}: the directory {folder} {what}")
+    if not os.access(folder, os.W_OK | os.X_OK) or (path.exists() and not os.access(path, os.R_OK | os.W_OK)):
+        raise ConfigError(f"setting LATEBOT_DB: {path}: latebot may not write there")
+
+
 async def _run(args: argparse.Namespace, settings: Settings) -> int:
     if args.command in CHAT_COMMANDS and settings.sandbox and not args.sandbox:
         raise ConfigError(
             "LATE_API_KEY is not set: refusing to start a chat bot on the sandbox (nothing would be "
             "published). Set LATE_API_KEY, or pass --sandbox to try it anyway."
         )
+    check_db(settings.LATEBOT_DB)
     clock = SystemClock()
-    async with late_for(settings, clock) as (late, engine), open_core(
-        settings, late, sandbox=engine is not None, clock=clock, scheduler_interval=1.0 if engine else 30.0
-    ) as core:
+    async with contextlib.AsyncExitStack() as stack:
+        try:
+            late, engine = await stack.enter_async_context(late_for(settings, clock))
+            core = await stack.enter_async_context(open_core(
+                settings, late, sandbox=engine is not None, clock=clock, scheduler_interval=1.0 if engine else 30.0
+            ))
+        except sqlite3.Error as exc:
+            raise ConfigError(f"setting LATEBOT_DB: {settings.LATEBOT_DB}: {exc}") from None
+        scripted = args.command == "console" and not sys.stdin.isatty()
+        if engine is not None and not scripted:
+            # The interactive sandbox behaves like Late on an ordinary day; a script stays exact.
+            engine.realistic()
         if args.command == "console":
             return await console(core, engine)
         if args.command == "health":
@@ -156,6 +184,33 @@ async def health(core: Core) -> int:
     return 1 if bad else 0
 
 
+class Reaching:
+    """A chat adapter that says which service it could not reach, in one line, instead of a traceback."""
+
+    def __init__(self, service: Service, what: str, url: str) -> None:
+        self.service = service
+        self.what = what
+        self.url = url
+
+    @property
+    def name(self) -> str:
+        return self.service.name
+
+    async def run(self) -> None:
+        try:
+            await self.service.run()
+        except (aiohttp.ClientConnectionError, socket.gaierror, TimeoutError) as exc:
+            raise ConfigError(f"could not reach {self.what} at {self.url}: {_reason(exc)}") from None
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, aiohttp.ClientConnectorDNSError | socket.gaierror):
+        return "the name does not resolve (no network, or DNS is down)"
+    if isinstance(exc, TimeoutError):
+        return "it did not answer in time"
+    return str(exc) or type(exc).__name__
+
+
 def chat_services(core: Core, router: Router, command: str, http: HttpServer) -> list[Service]:
     """The chat adapters `command` runs: `slack`, `discord`, or every configured one for `run`."""
     settings = core.settings
@@ -163,13 +218,14 @@ def chat_services(core: Core, router: Router, command: str, http: HttpServer) ->
     if command in ("slack", "run") and settings.SLACK_BOT_TOKEN is not None:
         from adapters.slack.app import SlackService
 
-        services.append(SlackService(settings, router, http))
+        services.append(Reaching(SlackService(settings, router, http), "Slack", settings.SLACK_API_URL))
     elif command == "slack":
         raise ConfigError("setting SLACK_BOT_TOKEN: required for `latebot slack`")
     if command in ("discord", "run") and settings.DISCORD_TOKEN is not None:
         from adapters.discord.service import DiscordService
 
-        services.append(DiscordService(settings, router, status=http.status))
+        services.append(Reaching(DiscordService(settings, router, status=http.status), "Discord",
+                                 settings.DISCORD_API_BASE))
     elif command == "discord":
         raise ConfigError("setting DISCORD_TOKEN: required for `latebot discord`")
     if not services:

@@ -55,7 +55,7 @@ def previews(draft: PostDraft) -> list[Section]:
 
 
 def warnings(draft: PostDraft) -> list[str]:
-    out: list[str] = []
+    out: list[str] = [draft.dst_note] if draft.dst_note else []
     for t in draft.targets:
         for problem in platforms.validate(draft.thread, draft.media, t.platform, None, has_default=True):
             # Errors were refused at submission; what is left to show is advice.
@@ -140,6 +140,9 @@ def build_card(
             Button(label="Reject", action="reject", ref=ref, style="danger"),
             Button(label="Edit", action="edit", ref=ref),
         ]
+    elif request.state == "failed" and outcome is not None and (outcome.retryable or request.late_post_id):
+        # Late made nothing (a rate limit, a disconnected account), or has the post and failed it.
+        buttons = [Button(label="Retry", action="retry", ref=request.id)]
     return Card(
         title=title,
         text="" if request.state != "pending" else "Review the post below, then approve, reject or edit it.",

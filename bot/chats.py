@@ -7,13 +7,16 @@ import logging
 from bot.errors import UserError
 from bot.messages import Card, ChatKind, MessageRef, Place, Reply
 from bot.ports import ChatPort
+from bot.redaction import Redaction
 
 log = logging.getLogger("latebot.chats")
 
 
 class Chats:
-    def __init__(self) -> None:
+    def __init__(self, redaction: Redaction | None = None) -> None:
         self._ports: dict[ChatKind, ChatPort] = {}
+        # Every card and message leaves through here, redacted (Late's error texts may echo a key).
+        self.redaction = redaction or Redaction()
 
     def register(self, port: ChatPort) -> None:
         self._ports[port.chat] = port
@@ -26,7 +29,7 @@ class Chats:
 
     async def post_card(self, place: Place, card: Card) -> MessageRef | None:
         port = self.port(place.chat)
-        return None if port is None else await port.post_card(place, card)
+        return None if port is None else await port.post_card(place, self.redaction.card(card))
 
     async def update_card(self, ref: MessageRef, card: Card) -> None:
         # A card that can't be updated (deleted message, chat outage) must not undo a decision that
@@ -35,7 +38,7 @@ class Chats:
         if port is None:
             return
         try:
-            await port.update_card(ref, card)
+            await port.update_card(ref, self.redaction.card(card))
         except Exception:
             log.exception("could not update the card %s in %s", ref.message_id, ref.channel)
 
@@ -50,6 +53,6 @@ class Chats:
         if port is None:
             return
         try:
-            await port.send(place, reply)
+            await port.send(place, self.redaction.reply(reply))
         except Exception:
             log.exception("could not send a message to %s", place.channel)

@@ -23,6 +23,7 @@ from bot.lateposts import LatePosts
 from bot.media import Media
 from bot.notices import Notices
 from bot.policy import Policies
+from bot.redaction import Redaction
 from bot.requests import Requests
 from bot.scheduler import Scheduler
 from bot.schema import MIGRATIONS
@@ -56,6 +57,11 @@ class Core:
     scheduler: Scheduler
     sandbox: bool
 
+    @property
+    def redaction(self) -> Redaction:
+        """What every reply and card goes through before it leaves the core."""
+        return self.chats.redaction
+
 
 @contextlib.asynccontextmanager
 async def open_core(
@@ -74,13 +80,14 @@ async def open_core(
     clock = clock or SystemClock()
     store = await Store(settings.LATEBOT_DB, migrations=MIGRATIONS, clock=clock).open()
     try:
-        chats = Chats()
+        redaction = Redaction(settings.secrets())
+        chats = Chats(redaction)
         channels = Channels(store)
         brands = Brands(store)
         policies = Policies(brands, channels)
         requests = Requests(store)
         notices = Notices(chats, policies, footer=SANDBOX_BANNER if sandbox else "")
-        settlement = Settlement(requests=requests, late=late, notices=notices)
+        settlement = Settlement(requests=requests, late=late, notices=notices, clock=clock)
         approvals = Approvals(
             requests=requests, late=late, notices=notices, policies=policies, settlement=settlement,
             clock=clock, ids=ids or random_id,

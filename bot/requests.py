@@ -82,6 +82,11 @@ class Requests:
             return await self._find("state = 'publishing'", [])
         return await self._find("state = 'publishing' AND updated_at <= ?", [iso(updated_before)])
 
+    async def without_card(self, *, created_before: datetime) -> list[Request]:
+        """Pending requests whose approval card was never posted, oldest first."""
+        return await self._find("state = 'pending' AND card_message_id IS NULL AND created_at <= ?",
+                                [iso(created_before)])
+
     async def scheduled_due(self, now: datetime) -> list[Request]:
         """Scheduled posts whose time has come, to follow up on Late."""
         return await self._find(

@@ -15,6 +15,7 @@ from bot.core import Core
 from bot.messages import ButtonPress, Reply
 from bot.ports import Responder
 from commands.forms import edit_form, reject_form
+from commands.requests import retry_request
 
 Action = Callable[[Core, ButtonPress, Responder], Awaitable[None]]
 
@@ -59,8 +60,16 @@ async def edit(core: Core, press: ButtonPress, responder: Responder) -> None:
     await responder.open_form(edit_form(request, accounts))
 
 
+async def retry(core: Core, press: ButtonPress, responder: Responder) -> None:
+    """The card's Retry (a failed post Late made nothing of, or failed): as `/late retry <id>`."""
+    request = await core.approvals.get(press.ref)
+    core.approvals.check_place(request, press.place)
+    await responder.reply(Reply(text=await retry_request(core, request, press.actor)))
+
+
 ACTIONS: dict[str, Action] = {
     "approve": approve,
     "reject": reject,
     "edit": edit,
+    "retry": retry,
 }

@@ -59,6 +59,7 @@ def draft_from_command(
         timezone=cmd.timezone,
         media=media_items(cmd.media),
         profile_id=profile_id,
+        skipped_time=cmd.skipped_time,
     )
     check(draft, defaults)
     return draft

@@ -28,6 +28,8 @@ class PostCommand(_Command):
     scheduled_for: datetime | None = None  # aware, in `timezone`; only when mode == "schedule"
     timezone: str = "UTC"
     time_phrase: str | None = None  # the time as the user wrote it
+    # The wall time asked for when the zone skips it (DST gap); `scheduled_for` is the time it becomes.
+    skipped_time: str | None = None
     media: list[str] = Field(default_factory=list)
 
     @model_validator(mode="before")

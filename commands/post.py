@@ -25,7 +25,7 @@ from commands.clauses import OPTIONS, Clauses, NotOptions, read_clauses
 from commands.context import ParseContext
 from commands.model import PostCommand
 from commands.text import closers, split_thread, unescape
-from commands.when import PastTime, example_time, resolve_time
+from commands.when import PastTime, example_time, resolve_when
 from commands.words import Word, is_target_word, split_words, starts_quote
 from commands.zones import resolve_zone
 
@@ -48,11 +48,11 @@ def build_post(text: str, c: Clauses, ctx: ParseContext) -> PostCommand:
     zone = ctx.timezone
     if c.zone is not None:
         zone = resolve_zone(c.zone, example(text, c.targets, "tomorrow 9am tz {zone}"))
-    when = None
+    when = skipped = None
     if c.phrase is not None:
         fixed = example(text, c.targets, f'at "{example_time(ctx.now, zone)}"')
         try:
-            when = resolve_time(c.phrase, zone, ctx.now, example=fixed)
+            when, skipped = resolve_when(c.phrase, zone, ctx.now, example=fixed)
         except PastTime:
             raise
         except ParseError:
@@ -72,7 +72,7 @@ def build_post(text: str, c: Clauses, ctx: ParseContext) -> PostCommand:
                          "both sides.", example='/late post "First part\n---\nSecond part" to x')
     return PostCommand(text=text, targets=c.targets, mode="schedule" if when else c.mode or "now",
                        scheduled_for=when, timezone=zone, time_phrase=c.phrase if when else None,
-                       media=c.media)
+                       skipped_time=skipped, media=c.media)
 
 
 def parse_post(source: str, ctx: ParseContext) -> PostCommand:
