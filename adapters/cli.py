@@ -94,6 +94,13 @@ async def late_for(settings: Settings, clock: Clock) -> AsyncIterator[tuple[Late
         yield sandbox.client, sandbox.engine
 
 
+def realistic_sandbox(command: str, *, interactive: bool) -> bool:
+    """The sandbox behaves like Late on an ordinary day (posts take a while to publish, a platform now
+    and then throttles or is down, the request limit applies), except under a scripted console, which
+    stays exact so that a script (the README's demo) always reads the same."""
+    return command != "console" or interactive
+
+
 def check_db(path: Path) -> None:
     """A database latebot can't open or write is one line naming LATEBOT_DB, never a traceback."""
     if str(path) == ":memory:":
@@ -122,9 +129,7 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
             ))
         except sqlite3.Error as exc:
             raise ConfigError(f"setting LATEBOT_DB: {settings.LATEBOT_DB}: {exc}") from None
-        scripted = args.command == "console" and not sys.stdin.isatty()
-        if engine is not None and not scripted:
-            # The interactive sandbox behaves like Late on an ordinary day; a script stays exact.
+        if engine is not None and realistic_sandbox(args.command, interactive=sys.stdin.isatty()):
             engine.realistic()
         if args.command == "console":
             return await console(core, engine)

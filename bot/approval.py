@@ -109,9 +109,9 @@ class Approvals:
             if isinstance(exc, UserError):
                 log.warning("request %s: its card could not be posted: %s", request.id, exc)
                 raise CardPending(request, str(exc)) from None
-            ref = new_reference()
-            log.warning("request %s: its card could not be posted (ref %s)", request.id, ref, exc_info=exc)
-            raise CardPending(request, f"the chat did not take it; ref {ref}") from None
+            code = new_reference()
+            log.warning("request %s: its card could not be posted (ref %s)", request.id, code, exc_info=exc)
+            raise CardPending(request, f"the chat did not take it; ref {code}") from None
         finally:
             self.posting.discard(request.id)
         if ref is not None:

@@ -139,20 +139,27 @@ def refusal(exc: LateError, request: Request, now: datetime) -> Outcome:
         return _failed(account_refusal(exc, request))
     if isinstance(exc, LatePlanLimitError):
         return Outcome(kind="plan_limit", retryable=True,
-                       message=f"Late plan limit reached: {exc.message} {NOT_CREATED}; press Retry once the plan "
-                               "allows it.")
+                       message=f"Late plan limit reached: {said(exc.message)} {NOT_CREATED}; press Retry once the "
+                               "plan allows it.")
     if isinstance(exc, LatePaymentError):
         where = f" ({exc.dashboard_url})" if exc.dashboard_url else ""
-        return _failed(f"Late wants a payment before it publishes: {exc.message} {NOT_CREATED}. An admin can "
-                       f"fix billing in Late's dashboard{where}, then press Retry.")
+        return _failed(f"Late wants a payment before it publishes: {said(exc.message)} {NOT_CREATED}. An admin "
+                       f"can fix billing in Late's dashboard{where}, then press Retry.")
     if isinstance(exc, LateAuthError):
-        return _failed(f"Late refused latebot's API key; an admin must fix LATE_API_KEY. {NOT_CREATED}.")
-    if isinstance(exc, LateForbiddenError):
-        return _failed(f"Late refused the post: {exc.message} (the account may not belong to latebot's API key). "
+        return _failed(f"Late refused latebot's API key ({said(exc.message)}) An admin must fix LATE_API_KEY. "
                        f"{NOT_CREATED}.")
+    if isinstance(exc, LateForbiddenError):
+        return _failed(f"Late refused the post: {said(exc.message)} (The account may not belong to latebot's API "
+                       f"key.) {NOT_CREATED}.")
     if isinstance(exc, LateValidationError):
         return Outcome(kind="failed", message=f"Late refused the post: {exc.message}")
     return Outcome(kind="failed", message=f"Late refused the post (HTTP {exc.status}): {exc.message}")
+
+
+def said(text: str) -> str:
+    """Late's words as a sentence of ours (they may lack the full stop)."""
+    text = text.strip()
+    return text if text.endswith((".", "!", "?")) else f"{text}."
 
 
 def _failed(message: str) -> Outcome:
@@ -167,10 +174,11 @@ def rate_limited(exc: LateRateLimitedError, request: Request, now: datetime) -> 
                 f"({describe_time(lifts, request.draft.timezone)}).")
     else:
         when = "Late did not say when it lifts."
-    limit = f" (limit {exc.limit} per window)" if exc.limit and exc.account_id is None else ""
     who = _account(request, exc.account_id, exc.message)
+    # `X-RateLimit-Limit` is Late's per-key limit of requests a minute, not an account's.
+    limit = f" ({exc.limit} requests a minute)" if exc.limit and who is None else ""
     about = f" for {who}" if who else ""
-    return (f"Late's rate limit{about} was reached{limit}: {exc.message} {when} {NOT_CREATED}; press Retry "
+    return (f"Late's rate limit{about} was reached{limit}: {said(exc.message)} {when} {NOT_CREATED}; press Retry "
             "once it has lifted.")
 
 
@@ -180,7 +188,7 @@ def account_refusal(exc: LateAccountError, request: Request) -> str:
     platform = target.platform if target else "<platform>"
     if exc.code == "ACCOUNT_DISCONNECTED":
         return (f"{who} is disconnected from Late, so Late refused the post. {NOT_CREATED}. Reconnect it "
-                f"(/late connect {platform}, or in Late's dashboard), then press Retry. Late said: {exc.message}")
+                f"(/late connect {platform}, or in Late's dashboard), then press Retry. Late said: {said(exc.message)}")
     if exc.code == "ACCOUNT_NOT_ENABLED_FOR_POSTING":
         return (f"{who} is not enabled for posting in Late (it may have been connected for ads only). "
                 f"{NOT_CREATED}. Enable posting for it in Late's dashboard, then press Retry.")

@@ -122,6 +122,15 @@ class Scheduler:
             self.retries.done(key)
         return final
 
+    # --- outcomes recorded but never told ------------------------------------------------------
+
+    async def tell_owed(self) -> int:
+        """Outcomes a stopped process recorded but did not get to tell: refresh the card, tell them."""
+        owed = await self.requests.owed_notices(updated_before=self.clock.now() - self.take_over_after)
+        for request in owed:
+            await self.settlement.notify(request)
+        return len(owed)
+
     # --- scheduled posts -----------------------------------------------------------------------
 
     async def follow_up(self) -> int:
@@ -153,6 +162,7 @@ class Scheduler:
             ("expire", self.approvals.expire_due),
             ("reconcile", self.reconcile_due),
             ("cards", self.repost_cards),
+            ("notices", self.tell_owed),
             ("follow-up", self.follow_up),
         ]
         for name, duty in duties:

@@ -185,8 +185,17 @@ DROP TABLE channels;
 ALTER TABLE channels_v3 RENAME TO channels;
 """
 
+# What Late made of a request is recorded, then the card refreshed and the requester told; a crash
+# between the two must not lose the telling. `owed_notice` is set with the outcome, in the same
+# transaction, and cleared once told; the scheduler tells whatever is still owed.
+V4 = """
+ALTER TABLE requests ADD COLUMN owed_notice INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX requests_owed ON requests(owed_notice) WHERE owed_notice = 1;
+"""
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "requests, revisions, approvals, audit, channels, deliveries", V1),
     Migration(2, "requests.scheduled_for as an indexed column", V2),
     Migration(3, "decisions by id and revision; approval rules per brand", V3),
+    Migration(4, "requests.owed_notice: an outcome recorded but not yet told", V4),
 ]

@@ -269,12 +269,18 @@ class Settlement:
             return await self._progress(request, outcome, actor=actor, action=action, from_states=from_states)
         moved = await self.requests.transition(
             request, target, actor=actor, action=action, from_states=list(from_states), outcome=outcome,
+            changes={"owed_notice": 1},  # cleared once told: a crash in between does not lose it
         )
         final = await self.get(request.id)
         if moved:
-            await self.notices.refresh_card(final)
-            await self.notices.tell(final, self.result_text(final))
+            await self.notify(final)
         return final
+
+    async def notify(self, request: Request) -> None:
+        """Refresh the card and tell the requester what Late made of it (once: then it is no longer owed)."""
+        await self.notices.refresh_card(request)
+        await self.notices.tell(request, self.result_text(request))
+        await self.requests.notice_sent(request.id)
 
     async def _progress(
         self, request: Request, outcome: Outcome, *, actor: str, action: str, from_states: Sequence[State]

@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from adapters.console.session import ConsoleSession
 from bot.clock import Clock, FixedClock, SequentialIds
@@ -82,15 +83,17 @@ async def core_harness(
     clock: Clock | None = None,
     ids: Callable[[], str] | None = None,
     late: FakeLate | None = None,
+    client: dict[str, Any] | None = None,
     **settings: object,
 ) -> AsyncIterator[Harness]:
-    """A core against a fake Late (started here unless given) seeded with the demo profile."""
+    """A core against a fake Late (started here unless given) seeded with the demo profile;
+    `client` holds keywords for its `LateClient` (timeouts, an instant `sleep`...)."""
     clock = clock or FixedClock(START)
     async with contextlib.AsyncExitStack() as stack:
         if late is None:
             late = await stack.enter_async_context(FakeLate(api_key=API_KEY, clock=clock))
             await late.engine.seed_demo()
         s = settings_for(tmp_path, late.url, **settings)
-        client = await stack.enter_async_context(LateClient(late.url, API_KEY, clock=clock))
-        core = await stack.enter_async_context(open_core(s, client, clock=clock, ids=ids or SequentialIds("r")))
+        late_client = await stack.enter_async_context(LateClient(late.url, API_KEY, clock=clock, **(client or {})))
+        core = await stack.enter_async_context(open_core(s, late_client, clock=clock, ids=ids or SequentialIds("r")))
         yield Harness(core=core, router=Router(core), late=late, settings=s, clock=clock, tmp_path=tmp_path)

@@ -19,6 +19,8 @@ class Context(Protocol):
     publish_delay: timedelta
     # Whether content duplicates are checked before idempotency keys (the newest SDK says Late does).
     dedup_before_idempotency: bool
+    # Whether duplicate content is refused at all (off only in tests that must see every second post).
+    content_dedup: bool
     # How long a repeated `x-request-id` / `Idempotency-Key` is answered with the original post.
     replay_window: timedelta
     # The largest `limit` `GET /v1/posts` takes (Late: 500 since August 2026, 100 before).

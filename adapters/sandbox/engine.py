@@ -57,6 +57,7 @@ class LateEngine:
         # Late's behaviour, all of it on by default except what makes it slow or random; see `realistic`.
         self.publish_delay = timedelta(0)
         self.dedup_before_idempotency = True
+        self.content_dedup = True
         self.replay_window = REPLAY_WINDOW
         self.list_limit_max = 500
         self.limits = Limits()

@@ -45,7 +45,8 @@ def create(ctx: Context, tx: Tx, body: dict[str, Any], key: str | None) -> Reply
     checked = check(tx, body, now)
     if checked.mode != "draft":
         check_upload(ctx.plan, tx)
-        refuse_duplicate(tx, checked, now)
+        if ctx.content_dedup:
+            refuse_duplicate(tx, checked, now)
     if key and ctx.dedup_before_idempotency and (done := replay(tx, key, now, ctx.replay_window)) is not None:
         return _replayed(done)
     if checked.mode != "draft":

@@ -145,15 +145,18 @@ class SlackBot:
         body = await request.read()
         problem = translate.malformed(body, request.content_type)
         if problem is not None:
-            headers = request.headers
-            signed = self.verifier is not None and self.verifier.is_valid(
-                body, headers.get("X-Slack-Request-Timestamp", ""), headers.get("X-Slack-Signature", ""))
-            if not signed:
+            if not self._signed(body, request.headers):
                 return web.json_response({"error": "invalid request"}, status=401)
             log.warning("Slack: refused a malformed signed request (%s)", problem)
             return web.json_response({"error": f"malformed request: {problem}"}, status=400)
         bolt_response = await self.app.async_dispatch(await to_bolt_request(request))
         return await to_aiohttp_response(bolt_response)
+
+    def _signed(self, body: bytes, headers: Any) -> bool:
+        stamp, signature = headers.get("X-Slack-Request-Timestamp", ""), headers.get("X-Slack-Signature", "")
+        if self.verifier is None or not stamp.isdigit() or not signature:
+            return False
+        return self.verifier.is_valid(body, stamp, signature)
 
     # --- listeners: ack, then work in a task -----------------------------------------------------
 

@@ -22,6 +22,7 @@ import fnmatch
 import json
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -130,6 +131,8 @@ class FakeLate:
         self.engine.list_limit_max = 100
         self.requests: list[Recorded] = []
         self.faults: list[Fault] = []
+        # Asked for a fault for each request no queued fault matches (random faults, for chaos tests).
+        self.chaos: Callable[[str, str], Fault | None] | None = None
         self.delay = 0.0  # before every answer
         self.rate_limit: RateLimitPolicy | None = None
         self._closing = asyncio.Event()
@@ -202,7 +205,7 @@ class FakeLate:
             if fault.times > 0 and fault.matches(method, path):
                 fault.times -= 1
                 return fault
-        return None
+        return self.chaos(method, path) if self.chaos is not None else None
 
     # --- serving -----------------------------------------------------------------------------
 
