@@ -228,15 +228,19 @@ def describe(exc: BaseException, *, logger: logging.Logger | None = None) -> str
     if isinstance(exc, Uncertain):
         (logger or log).warning("outcome unknown (ref %s): %s", ref, exc)
         return f"{MAY_HAVE_PUBLISHED} (ref {ref})"
-    if isinstance(exc, LateAnswered) and not exc.maybe_done:
+    logger = logger or log
+    if isinstance(exc, LateAnswered) and not exc.maybe_done and not isinstance(exc, LateServerError):
         # Late's own refusal: said in its words, no traceback needed to explain it.
-        (logger or log).warning("Late refused %s %s (ref %s): %s %s", exc.method, exc.path, ref, exc.status,
-                                exc.message)
+        logger.warning("Late refused %s %s (ref %s): %s %s", exc.method, exc.path, ref, exc.status, exc.message)
         return f"Late refused the request: {exc.message} (ref {ref})"
-    (logger or log).error("unexpected error (ref %s)", ref, exc_info=exc)
-    if isinstance(exc, LateNoAnswer):
-        return (f"Late did not answer in time (ref {ref}). latebot checks what happened before doing anything "
-                "again.")
+    if isinstance(exc, LateNoAnswer | LateServerError):
+        # Late's trouble, not latebot's: one line in the log, and only what is known in the reply.
+        logger.warning("Late did not answer %s %s (ref %s): %s", exc.method, exc.path, ref, exc.message)
+        if exc.maybe_done and exc.method not in (None, "GET"):
+            return (f"Late did not answer clearly: {exc.message} (ref {ref}). It may have acted on it; look before "
+                    "trying again.")
+        return f"Late is not answering properly right now: {exc.message} (ref {ref}). Try again in a moment."
+    logger.error("unexpected error (ref %s)", ref, exc_info=exc)
     if isinstance(exc, LateError):
         return f"{exc.message} (ref {ref})"
     return f"Something went wrong on our side (ref {ref}). An admin can look it up with that reference."
