@@ -140,7 +140,7 @@ def build_card(
             Button(label="Reject", action="reject", ref=ref, style="danger"),
             Button(label="Edit", action="edit", ref=ref),
         ]
-    elif request.state == "failed" and outcome is not None and (outcome.retryable or request.late_post_id):
+    elif request.state == "failed" and outcome is not None and (outcome.retryable or outcome.late_post_id):
         # Late made nothing (a rate limit, a disconnected account), or has the post and failed it.
         buttons = [Button(label="Retry", action="retry", ref=request.id)]
     return Card(

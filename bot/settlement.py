@@ -207,11 +207,11 @@ class Settlement:
         outcome = request.outcome
         if outcome is not None and outcome.retryable:
             return await self._send_again(actor, request)
-        if not request.late_post_id:
+        if outcome is None or not outcome.late_post_id:
             why = outcome.message if outcome else "no answer"
             raise Conflict(f"Late refused {request.id} ({why}); it would refuse it again. Fix it and send a new "
                            "post with /late post.")
-        return await self._late_retry(actor, request, request.late_post_id)
+        return await self._late_retry(actor, request, outcome.late_post_id)
 
     async def _send_again(self, actor: Actor, request: Request) -> Request:
         moved = await self.requests.transition(

@@ -8,30 +8,31 @@ from pathlib import Path
 
 import pytest
 
-from bot.messages import Actor, Form, Invocation, Place, Reply
+from bot.messages import Actor, Invocation, Place
+from tests.approve_racer import Collect
 from tests.harness import API_KEY, Harness
 from tests.test_faults import approved, faulty, posts, state
 
 SLACK_TOKEN = "xoxb-1234567890-0987654321-AbCdEfGhIjKlMnOp"
 
 
-class Collect:
-    def __init__(self) -> None:
-        self.texts: list[str] = []
-
-    async def reply(self, reply: Reply) -> None:
-        self.texts.append(reply.text)
-
-    async def open_form(self, form: Form) -> None:
-        self.texts.append(f"form {form.id}")
-
-
 async def say(h: Harness, text: str, *, user: str = "carol", admin: bool = False) -> str:
-    out = Collect()
+    told: list[str] = []
     place = Place(chat="console", team="console", channel="general")
-    await h.router.invoke(Invocation(actor=Actor(id=user, name=user, is_admin=admin), place=place, text=text), out)
-    [reply] = out.texts
+    await h.router.invoke(Invocation(actor=Actor(id=user, name=user, is_admin=admin), place=place, text=text),
+                          Collect(told))
+    [reply] = told
     return reply
+
+
+async def late_draft(h: Harness) -> str:
+    """A draft made in Late's dashboard (not by latebot); its id."""
+    x = (await h.late.engine.account_ids())["twitter"]
+    async with h.late.client() as raw:
+        made = await raw.create_post({"content": "Idea", "isDraft": True,
+                                      "platforms": [{"platform": "twitter", "accountId": x}]},
+                                     idempotency_key="dashboard")
+    return made.post.id
 
 
 def tracebacks(caplog: pytest.LogCaptureFixture) -> list[str]:
@@ -106,13 +107,9 @@ async def test_a_time_is_sent_as_an_instant_and_a_dst_gap_is_said_on_the_card(tm
 
 async def test_approving_an_edit_of_a_late_draft_promotes_it_on_late(tmp_path: Path) -> None:
     async with faulty(tmp_path) as h:
-        x = (await h.late.engine.account_ids())["twitter"]
-        async with h.late.client() as raw:
-            draft = await raw.create_post({"content": "Idea", "isDraft": True,
-                                           "platforms": [{"platform": "twitter", "accountId": x}]},
-                                          idempotency_key="dashboard")
+        draft = await late_draft(h)
         console = h.console("alice")
-        out = await console.run(f'/late edit {draft.post.id} "Idea, ready"')
+        out = await console.run(f'/late edit {draft} "Idea, ready"')
         assert "is request r1" in out
         # The edit form: keep the text and targets, publish now.
         out = await console.run(":click Edit", "", "", "now", "", "", "")
@@ -120,23 +117,20 @@ async def test_approving_an_edit_of_a_late_draft_promotes_it_on_late(tmp_path: P
         await console.run(":as bob", ":click Approve")
         [put] = h.late.calls("PUT", "/v1/posts/*")
         assert put.json["isDraft"] is False and put.json["publishNow"] is True
-        on_late = await h.late.engine.post(draft.post.id)
+        on_late = await h.late.engine.post(draft)
         assert on_late is not None and on_late["status"] == "published" and on_late["content"] == "Idea, ready"
         assert await state(h) == "published" and len(await posts(h)) == 1
 
 
 async def test_a_late_draft_edited_without_a_time_stays_a_draft_on_late(tmp_path: Path) -> None:
     async with faulty(tmp_path) as h:
-        x = (await h.late.engine.account_ids())["twitter"]
+        draft = await late_draft(h)
         async with h.late.client() as raw:
-            draft = await raw.create_post({"content": "Idea", "isDraft": True,
-                                           "platforms": [{"platform": "twitter", "accountId": x}]},
-                                          idempotency_key="dashboard")
             # Late's side: without isDraft false a draft stays a draft, even with publishNow.
-            kept = await raw.update_post(draft.post.id, {"publishNow": True})
+            kept = await raw.update_post(draft, {"publishNow": True})
             assert kept.status == "draft"
         console = h.console("alice")
-        await console.run(f'/late edit {draft.post.id} "Still an idea"')
+        await console.run(f'/late edit {draft} "Still an idea"')
         await console.run(":as bob", ":click Approve")
         [_, put] = h.late.calls("PUT", "/v1/posts/*")
         assert put.json["isDraft"] is True and await state(h) == "draft"
