@@ -11,9 +11,15 @@ import argparse
 import asyncio
 import contextlib
 import logging
+import os
+import socket
+import sqlite3
 import sys
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Literal, cast
+
+import aiohttp
 
 from adapters.http import HttpServer
 from adapters.sandbox import LateEngine, open_sandbox, sandbox_path
@@ -91,16 +97,43 @@ async def late_for(settings: Settings, clock: Clock) -> AsyncIterator[tuple[Late
         yield sandbox.client, sandbox.engine
 
 
+def realistic_sandbox(command: str, *, interactive: bool) -> bool:
+    """The sandbox behaves like Late on an ordinary day (posts take a while to publish, a platform now
+    and then throttles or is down, the request limit applies), except under a scripted console, which
+    stays exact so that a script (the README's demo) always reads the same."""
+    return command != "console" or interactive
+
+
+def check_db(path: Path) -> None:
+    """A database latebot can't open or write is one line naming LATEBOT_DB, never a traceback."""
+    if str(path) == ":memory:":
+        return
+    folder = path.resolve().parent
+    if not folder.is_dir():
+        what = "is not a directory" if folder.exists() else "does not exist"
+        raise ConfigError(f"setting LATEBOT_DB: {path}: the directory {folder} {what}")
+    if not os.access(folder, os.W_OK | os.X_OK) or (path.exists() and not os.access(path, os.R_OK | os.W_OK)):
+        raise ConfigError(f"setting LATEBOT_DB: {path}: latebot may not write there")
+
+
 async def _run(args: argparse.Namespace, settings: Settings) -> int:
     if args.command in CHAT_COMMANDS and settings.sandbox and not args.sandbox:
         raise ConfigError(
             "LATE_API_KEY is not set: refusing to start a chat bot on the sandbox (nothing would be "
             "published). Set LATE_API_KEY, or pass --sandbox to try it anyway."
         )
+    check_db(settings.LATEBOT_DB)
     clock = SystemClock()
-    async with late_for(settings, clock) as (late, engine), open_core(
-        settings, late, sandbox=engine is not None, clock=clock, scheduler_interval=1.0 if engine else 30.0
-    ) as core:
+    async with contextlib.AsyncExitStack() as stack:
+        try:
+            late, engine = await stack.enter_async_context(late_for(settings, clock))
+            core = await stack.enter_async_context(open_core(
+                settings, late, sandbox=engine is not None, clock=clock, scheduler_interval=1.0 if engine else 30.0
+            ))
+        except sqlite3.Error as exc:
+            raise ConfigError(f"setting LATEBOT_DB: {settings.LATEBOT_DB}: {exc}") from None
+        if engine is not None and realistic_sandbox(args.command, interactive=sys.stdin.isatty()):
+            engine.realistic()
         if args.command == "console":
             return await console(core, engine)
         if args.command == "health":
@@ -197,6 +230,33 @@ async def webhooks(core: Core, url: str | None, *, register: bool) -> int:
     return 0 if any(f.complete for f in hooks) else 1
 
 
+class Reaching:
+    """A chat adapter that says which service it could not reach, in one line, instead of a traceback."""
+
+    def __init__(self, service: Service, what: str, url: str) -> None:
+        self.service = service
+        self.what = what
+        self.url = url
+
+    @property
+    def name(self) -> str:
+        return self.service.name
+
+    async def run(self) -> None:
+        try:
+            await self.service.run()
+        except (aiohttp.ClientConnectionError, socket.gaierror, TimeoutError) as exc:
+            raise ConfigError(f"could not reach {self.what} at {self.url}: {_reason(exc)}") from None
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, aiohttp.ClientConnectorDNSError | socket.gaierror):
+        return "the name does not resolve (no network, or DNS is down)"
+    if isinstance(exc, TimeoutError):
+        return "it did not answer in time"
+    return str(exc) or type(exc).__name__
+
+
 def chat_services(core: Core, router: Router, command: str, http: HttpServer) -> list[Service]:
     """The chat adapters `command` runs: `slack`, `discord`, or every configured one for `run`."""
     settings = core.settings
@@ -204,13 +264,14 @@ def chat_services(core: Core, router: Router, command: str, http: HttpServer) ->
     if command in ("slack", "run") and settings.SLACK_BOT_TOKEN is not None:
         from adapters.slack.app import SlackService
 
-        services.append(SlackService(settings, router, http))
+        services.append(Reaching(SlackService(settings, router, http), "Slack", settings.SLACK_API_URL))
     elif command == "slack":
         raise ConfigError("setting SLACK_BOT_TOKEN: required for `latebot slack`")
     if command in ("discord", "run") and settings.DISCORD_TOKEN is not None:
         from adapters.discord.service import DiscordService
 
-        services.append(DiscordService(settings, router, status=http.status))
+        services.append(Reaching(DiscordService(settings, router, status=http.status), "Discord",
+                                 settings.DISCORD_API_BASE))
     elif command == "discord":
         raise ConfigError("setting DISCORD_TOKEN: required for `latebot discord`")
     if not services:

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from bot.card import describe_time
 from bot.clock import Clock, IdGen, iso
-from bot.errors import Conflict, LateError, LateNotFoundError, NotAllowed, NotFound, UserError
+from bot.errors import Conflict, LateError, LateNotFoundError, NotAllowed, NotFound, UserError, new_reference
 from bot.late.client import LateClient
 from bot.messages import Actor, Place
 from bot.notices import Notices
@@ -31,6 +31,15 @@ class StaleRevision(Conflict):
     def __init__(self, request: Request) -> None:
         super().__init__(f"This card shows an older version (revision {request.revision} is current); "
                          "here is the current one.")
+        self.request = request
+
+
+class CardPending(UserError):
+    """The request is saved, but its approval card could not be posted yet; the scheduler posts it."""
+
+    def __init__(self, request: Request, why: str) -> None:
+        super().__init__(f"Saved as request {request.id}, but its approval card could not be posted yet ({why}). "
+                         "latebot keeps trying, and tells you in the card's thread once it is up.")
         self.request = request
 
 
@@ -53,6 +62,8 @@ class Approvals:
         self.policies = policies
         self.clock = clock
         self.ids = ids
+        # Requests whose card this process is posting right now: the scheduler leaves them alone.
+        self.posting: set[str] = set()
 
     # --- reading ---------------------------------------------------------------------------
 
@@ -98,10 +109,42 @@ class Approvals:
         )
         request = await self.requests.create(new, now)
         log.info("request %s submitted by %s in %s/%s", request.id, actor.id, place.chat, place.channel)
-        ref = await self.notices.post_card(request, policy.approval_place)
+        self.posting.add(request.id)
+        try:
+            ref = await self.notices.post_card(request, policy.approval_place)
+        except Exception as exc:
+            # Saved, but with no card anywhere: the scheduler posts it once the chat takes it.
+            if isinstance(exc, UserError):
+                log.warning("request %s: its card could not be posted: %s", request.id, exc)
+                raise CardPending(request, str(exc)) from None
+            code = new_reference()
+            log.warning("request %s: its card could not be posted (ref %s)", request.id, code, exc_info=exc)
+            raise CardPending(request, f"the chat did not take it; ref {code}") from None
+        finally:
+            self.posting.discard(request.id)
         if ref is not None:
             await self.requests.set_card(request.id, ref)
         return await self.get(request.id)
+
+    async def post_missing_card(self, request: Request) -> Request:
+        """Post the card a pending request never got, and tell the requester where it is."""
+        policy = await self.policies.for_request(request)
+        self.posting.add(request.id)
+        try:
+            current = await self.get(request.id)
+            if current.state != "pending" or current.card is not None:
+                return current
+            ref = await self.notices.post_card(current, policy.approval_place)
+        finally:
+            self.posting.discard(request.id)
+        if ref is None:
+            return current  # that chat's adapter is not running in this process
+        await self.requests.set_card(request.id, ref)
+        final = await self.get(request.id)
+        log.info("request %s: its card is posted now (%s)", final.id, ref.message_id)
+        await self.notices.tell(final, f"Your post {final.id} is waiting for approval here (its card could not be "
+                                       "posted when you sent it).")
+        return final
 
     # --- checks every decision makes -------------------------------------------------------
 

@@ -61,7 +61,8 @@ def previews(draft: PostDraft) -> list[Section]:
 
 
 def warnings(draft: PostDraft) -> list[str]:
-    out: list[str] = list(dict.fromkeys(w for part in draft.thread for w in glyphs.hazards(part)))
+    out: list[str] = [draft.dst_note] if draft.dst_note else []
+    out += list(dict.fromkeys(w for part in draft.thread for w in glyphs.hazards(part)))
     for t in draft.targets:
         for problem in platforms.validate(draft.thread, draft.media, t.platform, None, has_default=True,
                                           options=draft.specifics, account_id=t.account_id):
@@ -149,7 +150,11 @@ def build_card(
             Button(label="Reject", action="reject", ref=ref, style="danger"),
             Button(label="Edit", action="edit", ref=ref),
         ]
-    elif request.state in ("failed", "partial") and request.late_post_id:
+    elif request.state in ("failed", "partial") and (
+        request.late_post_id or (outcome is not None and (outcome.retryable or outcome.late_post_id))
+    ):
+        # Late made nothing (a rate limit, a disconnected account), or has the post and failed it (wholly,
+        # or on some platforms: those are sent again on their own).
         buttons = [Button(label="Retry", action="retry", ref=request.id, style="primary")]
     return Card(
         title=title,

@@ -8,15 +8,18 @@ from collections.abc import Callable
 from bot.errors import UserError
 from bot.messages import Card, ChatKind, MessageRef, Place, Reply
 from bot.ports import ChatPort
+from bot.redaction import Redaction
 
 log = logging.getLogger("latebot.chats")
 
 
 class Chats:
-    def __init__(self) -> None:
+    def __init__(self, redaction: Redaction | None = None) -> None:
         self._ports: dict[ChatKind, ChatPort] = {}
         # Called when a chat's adapter is up (alerts raised before it can go out now).
         self.on_register: list[Callable[[], None]] = []
+        # Every card and message leaves through here, redacted (Late's error texts may echo a key).
+        self.redaction = redaction or Redaction()
 
     def register(self, port: ChatPort) -> None:
         self._ports[port.chat] = port
@@ -31,7 +34,7 @@ class Chats:
 
     async def post_card(self, place: Place, card: Card) -> MessageRef | None:
         port = self.port(place.chat)
-        return None if port is None else await port.post_card(place, card)
+        return None if port is None else await port.post_card(place, self.redaction.card(card))
 
     async def update_card(self, ref: MessageRef, card: Card) -> None:
         # A card that can't be updated (deleted message, chat outage) must not undo a decision that
@@ -40,7 +43,7 @@ class Chats:
         if port is None:
             return
         try:
-            await port.update_card(ref, card)
+            await port.update_card(ref, self.redaction.card(card))
         except Exception:
             log.exception("could not update the card %s in %s", ref.message_id, ref.channel)
 
@@ -55,6 +58,6 @@ class Chats:
         if port is None:
             return
         try:
-            await port.send(place, reply)
+            await port.send(place, self.redaction.reply(reply))
         except Exception:
             log.exception("could not send a message to %s", place.channel)

@@ -32,6 +32,7 @@ from bot.media import Media
 from bot.notices import Notices
 from bot.outbox import Outbox
 from bot.policy import Policies
+from bot.redaction import Redaction
 from bot.requests import Requests
 from bot.retries import Retries
 from bot.risks import Risks
@@ -77,6 +78,11 @@ class Core:
     retries: Retries
     webhooks: Webhooks
 
+    @property
+    def redaction(self) -> Redaction:
+        """What every reply and card goes through before it leaves the core."""
+        return self.chats.redaction
+
 
 @contextlib.asynccontextmanager
 async def open_core(
@@ -96,7 +102,8 @@ async def open_core(
     clock = clock or SystemClock()
     store = await Store(settings.LATEBOT_DB, migrations=MIGRATIONS, clock=clock).open()
     try:
-        chats = Chats()
+        redaction = Redaction(settings.secrets())
+        chats = Chats(redaction)
         channels = Channels(store)
         brands = Brands(store)
         policies = Policies(brands, channels)
@@ -105,7 +112,7 @@ async def open_core(
         health_book = HealthBook(store)
         risks = Risks(requests, health_book, clock)
         notices = Notices(chats, policies, footer=footer, notes=risks.notes)
-        settlement = Settlement(requests=requests, late=late, notices=notices)
+        settlement = Settlement(requests=requests, late=late, notices=notices, clock=clock)
         approvals = Approvals(
             requests=requests, late=late, notices=notices, policies=policies, settlement=settlement,
             clock=clock, ids=ids or random_id,

@@ -10,7 +10,7 @@
     ├── Uncertain                 Late may or may not have acted; reconcile will tell
     └── LateError                 anything the Late API did or did not answer
         ├── LateNoAnswer          no answer: the outcome of the call is unknown
-        │   ├── LateTimeoutError
+        │   ├── LateTimeoutError      (unless `maybe_done` is False: then it was never sent)
         │   └── LateConnectionError
         └── LateAnswered          Late answered with an error status (`status` is set)
             ├── LateValidationError   400, 413, 422
@@ -21,8 +21,12 @@
             │   └── LateAccountError        the account can't post (`code`)
             ├── LateNotFoundError     404
             ├── LateDuplicateError    409
-            ├── LateRateLimitedError  429 (nothing was done; `retry_after`)
+            ├── LateRateLimitedError  429 (this attempt did nothing; `retry_after`)
             └── LateServerError       5xx (for a create: the post may exist)
+
+`LateError.maybe_done` says whether Late may have acted on the call: an answer lost in transit, a
+5xx, or any error after an earlier attempt of the same call whose answer was lost. A 429 or a 403
+with `maybe_done` False means Late did nothing; with `maybe_done` True nothing is known.
 
 Anything that is not a `UserError` is logged with a short reference (see `describe`), and the
 user is shown only that reference: never a traceback, never a guess about what Late did.
@@ -100,6 +104,8 @@ class LateError(LatebotError):
         self.body = body
         self.method = method
         self.path = path
+        # Set by the session: Late may have acted on this call (see the module docstring).
+        self.maybe_done = False
 
 
 class LateNoAnswer(LateError):
@@ -127,7 +133,13 @@ class LateAuthError(LateAnswered):
 
 
 class LatePaymentError(LateAnswered):
-    """402: the Late account's payment or add-on is missing."""
+    """402: the Late account's payment or add-on is missing; `dashboard_url` when Late gave one."""
+
+    def __init__(self, message: str, *, code: str | None = None, dashboard_url: str | None = None,
+                 **kw: Any) -> None:
+        super().__init__(message, **kw)
+        self.code = code
+        self.dashboard_url = dashboard_url
 
 
 class LateForbiddenError(LateAnswered):
@@ -159,7 +171,13 @@ class LatePlanLimitError(LateForbiddenError):
 
 
 class LateAccountError(LateForbiddenError):
-    """403 with a `code` about the social account (disconnected, not enabled for posting)."""
+    """403 with a `code` about the social account: `ACCOUNT_DISCONNECTED`,
+    `ACCOUNT_NOT_ENABLED_FOR_POSTING`, or `PROFILE_OVER_LIMIT` (its profile is beyond the plan);
+    `account_id` when Late named it."""
+
+    def __init__(self, message: str, *, account_id: str | None = None, **kw: Any) -> None:
+        super().__init__(message, **kw)
+        self.account_id = account_id
 
 
 class LateNotFoundError(LateAnswered):
@@ -175,11 +193,16 @@ class LateDuplicateError(LateAnswered):
 
 
 class LateRateLimitedError(LateAnswered):
-    """429: Late did nothing; `retry_after` in seconds when Late said."""
+    """429: this attempt did nothing. `retry_after` in seconds when Late said (`Retry-After`, which
+    Late documents for its API limit only); `limit` from `X-RateLimit-Limit`; `account_id` when the
+    body names an account (a per-account limit: posts per hour, a cooldown, a daily cap)."""
 
-    def __init__(self, message: str, *, retry_after: float | None = None, **kw: Any) -> None:
+    def __init__(self, message: str, *, retry_after: float | None = None, limit: int | None = None,
+                 account_id: str | None = None, **kw: Any) -> None:
         super().__init__(message, **kw)
         self.retry_after = retry_after
+        self.limit = limit
+        self.account_id = account_id
 
 
 class LateServerError(LateAnswered):
@@ -190,17 +213,34 @@ def new_reference() -> str:
     return secrets.token_hex(3)
 
 
+MAY_HAVE_PUBLISHED = "Late may have published this; checking…"
+
+
 def describe(exc: BaseException, *, logger: logging.Logger | None = None) -> str:
     """The text a user sees for `exc`: its own words for a user error, else a logged reference.
 
-    Nothing here claims what Late did: an unexpected error may come after Late acted.
+    Nothing here claims what Late did: an unexpected error may come after Late acted. (Secrets in
+    the text are redacted where replies leave the core: `bot.redaction`.)
     """
     if isinstance(exc, UserError):
         return str(exc)
     ref = new_reference()
-    (logger or log).error("unexpected error (ref %s)", ref, exc_info=exc)
-    if isinstance(exc, LateNoAnswer | Uncertain):
-        return f"Late did not answer in time (ref {ref}). latebot checks what happened before doing anything again."
-    if isinstance(exc, LateError):
+    if isinstance(exc, Uncertain):
+        (logger or log).warning("outcome unknown (ref %s): %s", ref, exc)
+        return f"{MAY_HAVE_PUBLISHED} (ref {ref})"
+    logger = logger or log
+    if isinstance(exc, LateAnswered) and not exc.maybe_done and not isinstance(exc, LateServerError):
+        # Late's own refusal: said in its words, no traceback needed to explain it.
+        logger.warning("Late refused %s %s (ref %s): %s %s", exc.method, exc.path, ref, exc.status, exc.message)
         return f"Late refused the request: {exc.message} (ref {ref})"
+    if isinstance(exc, LateNoAnswer | LateServerError):
+        # Late's trouble, not latebot's: one line in the log, and only what is known in the reply.
+        logger.warning("Late did not answer %s %s (ref %s): %s", exc.method, exc.path, ref, exc.message)
+        if exc.maybe_done and exc.method not in (None, "GET"):
+            return (f"Late did not answer clearly: {exc.message} (ref {ref}). It may have acted on it; look before "
+                    "trying again.")
+        return f"Late is not answering properly right now: {exc.message} (ref {ref}). Try again in a moment."
+    logger.error("unexpected error (ref %s)", ref, exc_info=exc)
+    if isinstance(exc, LateError):
+        return f"{exc.message} (ref {ref})"
     return f"Something went wrong on our side (ref {ref}). An admin can look it up with that reference."

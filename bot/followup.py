@@ -184,7 +184,7 @@ class FollowUps:
         fields += [(name, url) for name, url in outcome.permalinks.items()]
         if not outcome.errors:
             fields.append(("Late says", outcome.message))
-        retry = bool(request.late_post_id)
+        retry = bool(request.late_post_id) or outcome.retryable
         text = ("Late could not publish it." if whole else "Late published it on some platforms only.")
         if retry:
             text += (" Retry asks Late to publish it again." if whole

@@ -6,7 +6,7 @@ like any request (see `commands.requests`).
 
 from __future__ import annotations
 
-from bot.errors import LateNotFoundError, NotAllowed, NotFound
+from bot.errors import Conflict, LateNotFoundError, LateValidationError, NotAllowed, NotFound
 from bot.late.client import LateClient
 from bot.late.models import Post
 from bot.messages import Actor
@@ -19,19 +19,22 @@ class LatePosts:
     async def get(self, post_id: str) -> Post:
         try:
             return await self.late.get_post(post_id)
-        except LateNotFoundError:
+        except (LateNotFoundError, LateValidationError):
+            # 400 is how Late may answer an id that is not one of its ids at all.
             raise NotFound(
                 f"There is no request or Late post '{post_id}'. /late queue lists the open ones."
             ) from None
 
     async def delete(self, actor: Actor, post_id: str) -> None:
-        _require_admin(actor, "cancel a post latebot did not create")
         await self.get(post_id)
+        _require_admin(actor, f"cancel {post_id}: it is a Late post latebot did not create")
         await self.late.delete_post(post_id)
 
     async def retry(self, actor: Actor, post_id: str) -> Post:
-        _require_admin(actor, "retry a post latebot did not create")
-        await self.get(post_id)
+        post = await self.get(post_id)
+        _require_admin(actor, f"retry {post_id}: it is a Late post latebot did not create")
+        if post.status != "failed":
+            raise Conflict(f"Late post {post_id} is {post.status}; Late retries only a post that failed.")
         return await self.late.retry_post(post_id)
 
 

@@ -6,6 +6,7 @@ import hashlib
 import json
 from datetime import UTC, datetime
 from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, Field, field_validator
 
@@ -56,6 +57,9 @@ class PostDraft(BaseModel):
     media: list[Media] = Field(default_factory=list)
     profile_id: str | None = None
     specifics: Specifics = Field(default_factory=Specifics)  # per-platform options (first comment, board, ...)
+    # The wall time the requester asked for ("YYYY-MM-DD HH:MM" in `timezone`) when the zone skips it
+    # (a DST gap): `scheduled_for` is the time it becomes, and the card says so.
+    skipped_time: str | None = None
 
     @field_validator("scheduled_for")
     @classmethod
@@ -70,10 +74,27 @@ class PostDraft(BaseModel):
 
     def content_hash(self) -> str:
         payload = self.model_dump(mode="json")
+        if payload.get("skipped_time") is None:
+            payload.pop("skipped_time", None)  # drafts from before the field hash as they did
         return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:16]
 
-    def late_body(self, request_id: str) -> dict[str, Any]:
-        """The body of `POST /v1/posts` (field names exactly as Late spells them)."""
+    @property
+    def dst_note(self) -> str | None:
+        """The warning for a time asked for in a DST gap, shown as the time it becomes."""
+        if not self.skipped_time or self.scheduled_for is None:
+            return None
+        local = self.scheduled_for.astimezone(ZoneInfo(self.timezone))
+        return (f"{self.skipped_time} does not exist in {self.timezone} (the clocks go forward then), "
+                f"so it goes out at {local:%H:%M}, the time it becomes.")
+
+    def late_body(
+        self, request_id: str, *, revision: int | None = None, key: str | None = None, update: bool = False
+    ) -> dict[str, Any]:
+        """The body of `POST /v1/posts` (field names exactly as Late spells them), or with `update`
+        of `PUT /v1/posts/{id}`, which keeps a draft a draft unless it says `isDraft: false`.
+
+        `metadata` carries the request id, revision and idempotency key: reconcile finds the post
+        by them (Late has no metadata filter; latebot lists and matches)."""
         media = [m.model_dump(exclude_none=True) for m in self.media]
         platforms: list[dict[str, Any]] = []
         for t in self.targets:
@@ -87,32 +108,39 @@ class PostDraft(BaseModel):
             if specific:
                 entry["platformSpecificData"] = specific
             platforms.append(entry)
-        body: dict[str, Any] = {
-            "content": self.text,
-            "platforms": platforms,
-            "metadata": {"latebotRequestId": request_id},
-        }
+        metadata: dict[str, Any] = {"latebotRequestId": request_id}
+        if revision is not None:
+            metadata["latebotRevision"] = revision
+        if key is not None:
+            metadata["latebotKey"] = key
+        body: dict[str, Any] = {"content": self.text, "platforms": platforms, "metadata": metadata}
         if media:
             body["mediaItems"] = media
         if self.mode == "draft":
             body["isDraft"] = True
-        elif self.mode == "now":
+            return body
+        if update:
+            body["isDraft"] = False  # promotes a draft; harmless on a scheduled post
+        if self.mode == "now" or self.scheduled_for is None:
             body["publishNow"] = True
-        elif self.scheduled_for is not None:
-            # Late's recommended form: local wall time plus the zone, so DST is Late's to apply.
-            from zoneinfo import ZoneInfo
-
-            local = self.scheduled_for.astimezone(ZoneInfo(self.timezone))
-            body["scheduledFor"] = local.strftime("%Y-%m-%dT%H:%M:%S")
+        else:
+            # The instant, in UTC with Z: never ambiguous when the clocks change. `timezone` only
+            # labels it on Late's side (a time with Z is taken as it is).
+            body["scheduledFor"] = iso(self.scheduled_for)
             body["timezone"] = self.timezone
         return body
 
 
 class Outcome(BaseModel):
-    """What Late made of an approved request."""
+    """What Late made of an approved request (or, while it is `publishing`, what is known so far)."""
 
-    kind: str  # scheduled, published, partial, draft, failed, duplicate, plan_limit
+    # scheduled, published, partial, draft, failed, duplicate, plan_limit, cancelled; while the
+    # request stays `publishing`: unknown (Late may have it) or publishing (Late is publishing it)
+    kind: str
     message: str = ""
+    # Late certainly made nothing, and sending it again may work (after a rate limit lifts, an
+    # account is reconnected...): the card offers Retry.
+    retryable: bool = False
     late_post_id: str | None = None
     permalinks: dict[str, str] = Field(default_factory=dict)  # "platform @user" -> url
     errors: dict[str, str] = Field(default_factory=dict)  # "platform @user" -> reason

@@ -120,6 +120,20 @@ class Requests:
             return await self._find("state = 'publishing'", [])
         return await self._find("state = 'publishing' AND updated_at <= ?", [iso(updated_before)])
 
+    async def without_card(self, *, created_before: datetime) -> list[Request]:
+        """Pending requests whose approval card was never posted, oldest first."""
+        return await self._find("state = 'pending' AND card_message_id IS NULL AND created_at <= ?",
+                                [iso(created_before)])
+
+    async def owed_notices(self, *, updated_before: datetime) -> list[Request]:
+        """Requests whose recorded outcome was never told (the process stopped in between)."""
+        return await self._find("owed_notice = 1 AND updated_at <= ?", [iso(updated_before)])
+
+    async def notice_sent(self, request_id: str) -> None:
+        await self.store.write(
+            lambda tx: tx.execute("UPDATE requests SET owed_notice = 0 WHERE id = ?", [request_id])
+        )
+
     async def scheduled_due(self, now: datetime) -> list[Request]:
         """Scheduled posts whose time has come, to follow up on Late."""
         return await self._find(

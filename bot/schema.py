@@ -265,9 +265,18 @@ CREATE TABLE retry_posts (
 CREATE INDEX retry_posts_late ON retry_posts(late_post_id);
 """
 
+# What Late made of a request is recorded, then the card refreshed and the requester told; a crash
+# between the two must not lose the telling. `owed_notice` is set with the outcome, in the same
+# transaction, and cleared once told; the scheduler tells whatever is still owed.
+V5 = """
+ALTER TABLE requests ADD COLUMN owed_notice INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX requests_owed ON requests(owed_notice) WHERE owed_notice = 1;
+"""
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "requests, revisions, approvals, audit, channels, deliveries", V1),
     Migration(2, "requests.scheduled_for as an indexed column", V2),
     Migration(3, "decisions by id and revision; approval rules per brand", V3),
     Migration(4, "account health, alerts, mutes, webhook events, follow-ups", V4),
+    Migration(5, "requests.owed_notice: an outcome recorded but not yet told", V5),
 ]

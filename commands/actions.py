@@ -16,6 +16,7 @@ from bot.messages import ButtonPress, Reply
 from bot.ports import Responder
 from commands import health
 from commands.forms import edit_form, reject_form
+from commands.requests import retry_request
 
 Action = Callable[[Core, ButtonPress, Responder], Awaitable[None]]
 
@@ -63,9 +64,8 @@ async def edit(core: Core, press: ButtonPress, responder: Responder) -> None:
 async def retry(core: Core, press: ButtonPress, responder: Responder) -> None:
     """Retry on a failed or partly published card, or on its alert: as `/late retry <id>`."""
     request = await core.approvals.get(press.ref)
-    final = await core.retries.retry(press.actor, request)
-    message = final.outcome.message if final.outcome else final.state
-    await responder.reply(Reply(text=f"Retried {final.id}: {message}"))
+    core.approvals.check_place(request, press.place)
+    await responder.reply(Reply(text=await retry_request(core, request, press.actor)))
 
 
 ACTIONS: dict[str, Action] = {

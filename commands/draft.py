@@ -109,6 +109,7 @@ def draft_from_command(
         media=media_items(cmd.media),
         profile_id=profile_id,
         specifics=cmd.options,
+        skipped_time=cmd.skipped_time,
     )
     draft = with_boards(draft, lookups.boards)
     check(draft, lookups.defaults)
@@ -139,7 +140,7 @@ def edited(draft: PostDraft, change: EditCommand, accounts: Sequence[Account]) -
     if change.targets is not None:
         update["targets"] = pick_targets(change.targets, accounts)
     if change.mode is not None:
-        update |= {"mode": change.mode, "scheduled_for": change.scheduled_for}
+        update |= {"mode": change.mode, "scheduled_for": change.scheduled_for, "skipped_time": change.skipped_time}
     if change.timezone is not None:
         update["timezone"] = change.timezone
     if change.media is not None:

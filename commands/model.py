@@ -36,6 +36,8 @@ class PostCommand(_Command):
     scheduled_for: datetime | None = None  # aware, in `timezone`; only when mode == "schedule"
     timezone: str = "UTC"
     time_phrase: str | None = None  # the time as the user wrote it
+    # The wall time asked for when the zone skips it (DST gap); `scheduled_for` is the time it becomes.
+    skipped_time: str | None = None
     media: list[str] = Field(default_factory=list)
     options: Specifics = Field(default_factory=Specifics)  # title, first comment, board, subreddit, ...
 
@@ -91,6 +93,7 @@ class EditCommand(_Command):
     scheduled_for: datetime | None = None  # aware, in `timezone`; only when mode == "schedule"
     timezone: str | None = None
     time_phrase: str | None = None
+    skipped_time: str | None = None  # as PostCommand's: the wall time asked for, when a DST gap skips it
     media: list[str] | None = None
     options: Specifics = Field(default_factory=Specifics)
 

@@ -29,7 +29,7 @@ from commands.clauses import OPTIONS, Clauses, NotOptions, read_clauses
 from commands.context import ParseContext
 from commands.model import EditCommand, PostCommand
 from commands.text import closers, split_thread, unescape
-from commands.when import PastTime, example_time, resolve_time
+from commands.when import PastTime, example_time, resolve_when
 from commands.words import Word, is_target_word, split_words, starts_option, starts_quote
 from commands.zones import resolve_zone
 
@@ -50,16 +50,17 @@ def example(text: str = "Launch day!", targets: list[str] | None = None, when: s
     return f'/late post "{short}" to {",".join(targets or ["x"])} {when}'.rstrip()
 
 
-def _when(text: str, c: Clauses, ctx: ParseContext) -> tuple[str, datetime | None]:
-    """The zone and the time the options give (None: no time); ParseError when either is wrong."""
+def _when(text: str, c: Clauses, ctx: ParseContext) -> tuple[str, datetime | None, str | None]:
+    """The zone and the time the options give (None: no time), and the wall time asked for when a DST
+    gap skips it; ParseError when either is wrong."""
     zone = ctx.timezone
     if c.zone is not None:
         zone = resolve_zone(c.zone, example(text, c.targets, "tomorrow 9am tz {zone}"))
-    when = None
+    when = skipped = None
     if c.phrase is not None:
         fixed = example(text, c.targets, f'at "{example_time(ctx.now, zone)}"')
         try:
-            when = resolve_time(c.phrase, zone, ctx.now, example=fixed)
+            when, skipped = resolve_when(c.phrase, zone, ctx.now, example=fixed)
         except PastTime:
             raise
         except ParseError:
@@ -70,7 +71,7 @@ def _when(text: str, c: Clauses, ctx: ParseContext) -> tuple[str, datetime | Non
                              example=fixed) from None
         if c.mode is not None:
             raise ParseError(f"Say either a time or `{c.mode}`, not both.", example=example(text, c.targets))
-    return zone, when
+    return zone, when, skipped
 
 
 def _thread_checked(text: str) -> None:
@@ -83,19 +84,19 @@ def _thread_checked(text: str) -> None:
 def build_post(text: str, c: Clauses, ctx: ParseContext) -> PostCommand:
     """The command the (clean) text and options describe; ParseError when they contradict or a
     time or zone is wrong. The options are checked first: they are short, the text may not be."""
-    zone, when = _when(text, c, ctx)
+    zone, when, skipped = _when(text, c, ctx)
     text = text.strip()
     if not text and not c.media:
         raise ParseError("The post has no text.", example=example(targets=c.targets))
     _thread_checked(text)
     return PostCommand(text=text, targets=c.targets, mode="schedule" if when else c.mode or "now",
                        scheduled_for=when, timezone=zone, time_phrase=c.phrase if when else None,
-                       media=c.media, options=Specifics.model_validate(c.specifics))
+                       skipped_time=skipped, media=c.media, options=Specifics.model_validate(c.specifics))
 
 
 def build_edit(ident: str, text: str | None, c: Clauses, ctx: ParseContext) -> EditCommand:
     """The changes an edit asks for: only what it names (the text when given, and each option)."""
-    zone, when = _when(text or "", c, ctx)
+    zone, when, skipped = _when(text or "", c, ctx)
     text = (text or "").strip() or None
     if text is not None:
         _thread_checked(text)
@@ -103,7 +104,8 @@ def build_edit(ident: str, text: str | None, c: Clauses, ctx: ParseContext) -> E
         id=ident, text=text, targets=c.targets if "to" in c.seen else None,
         mode="schedule" if when else c.mode, scheduled_for=when,
         timezone=zone if when is not None or c.zone is not None else None,
-        time_phrase=c.phrase if when else None, media=c.media if "with" in c.seen else None,
+        time_phrase=c.phrase if when else None, skipped_time=skipped if when else None,
+        media=c.media if "with" in c.seen else None,
         options=Specifics.model_validate(c.specifics),
     )
     if not command.changes_anything:

@@ -150,9 +150,15 @@ async def retry(core: Core, command: model.RetryCommand, actor: Actor, place: Pl
         post = await core.late_posts.retry(actor, command.id)
         await responder.reply(Reply(text=f"Retried {command.id}: {outcome_of_post(post).message}"))
         return
+    await responder.reply(Reply(text=await retry_request(core, request, actor)))
+
+
+async def retry_request(core: Core, request: Request, actor: Actor) -> str:
+    """Retry a request (the command, the card's and the alert's Retry button). A partly published post
+    is sent again for its failed platforms only; the permission check is the retries' own."""
     final = await core.retries.retry(actor, request)
     message = final.outcome.message if final.outcome else final.state
-    await responder.reply(Reply(text=f"Retried {final.late_post_id}: {message}"))
+    return f"Retried {final.id}: {message}"
 
 
 async def edit(core: Core, command: model.EditCommand, actor: Actor, place: Place, responder: Responder) -> None:

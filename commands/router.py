@@ -15,6 +15,7 @@ from bot.core import Core
 from bot.errors import UserError, describe
 from bot.messages import Actor, ButtonPress, Form, FormSubmission, Invocation, MediaUpload, Place, Reply
 from bot.ports import ChatPort, Responder
+from bot.redaction import RedactingResponder
 from commands import account, decisions, health, model, requests, settings
 from commands.actions import ACTIONS
 from commands.forms import post_form
@@ -71,6 +72,8 @@ class Router:
     # --- entry points ----------------------------------------------------------------------
 
     async def invoke(self, inv: Invocation, responder: Responder) -> None:
+        responder = self._redacting(responder)
+
         async def run() -> None:
             ctx = await requests.context(self.core, inv.place, inv.actor)
             if inv.command is not None:
@@ -82,6 +85,8 @@ class Router:
         await self._guard(inv.delivery_id, responder, run)
 
     async def press(self, press: ButtonPress, responder: Responder) -> None:
+        responder = self._redacting(responder)
+
         async def run() -> None:
             action = ACTIONS.get(press.action)
             if action is None:
@@ -91,6 +96,8 @@ class Router:
         await self._guard(press.delivery_id, responder, run)
 
     async def submit(self, sub: FormSubmission, responder: Responder) -> None:
+        responder = self._redacting(responder)
+
         async def run() -> None:
             _, kind, ref = [*sub.form_id.split(":", 2), "", ""][:3]
             handler = FORMS.get(kind) if sub.form_id.startswith("late:") else None
@@ -124,6 +131,10 @@ class Router:
         return await self.core.media.upload(upload)
 
     # --- plumbing --------------------------------------------------------------------------
+
+    def _redacting(self, responder: Responder) -> Responder:
+        """Every reply leaves with its secrets redacted (Late's error texts may echo a key)."""
+        return RedactingResponder(responder, self.core.redaction)
 
     async def _guard(self, delivery_id: str | None, responder: Responder,
                      run: Callable[[], Awaitable[None]]) -> None:

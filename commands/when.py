@@ -21,7 +21,8 @@ from bot import card
 from bot.errors import ParseError
 from commands.zones import resolve_zone, suggest_zones
 
-__all__ = ["PastTime", "canonical_time", "describe_time", "example_time", "resolve_time", "suggest_zones"]
+__all__ = ["PastTime", "canonical_time", "describe_time", "example_time", "resolve_time", "resolve_when",
+           "suggest_zones"]
 
 # Longer than any time anyone types ("the day after tomorrow at 3pm" is six words). A long miss
 # costs dateparser tens of milliseconds, and the parser may try a few dozen phrases for one line.
@@ -133,11 +134,12 @@ def _at_default_hour(dt: datetime, tz: ZoneInfo) -> datetime:
 
 
 def _dateparser(phrase: str, now: datetime, tz: ZoneInfo) -> datetime | None:
+    """What dateparser reads, as it reads it: a wall time in a DST gap is still the wall time."""
     settings = _BASE.replace(TIMEZONE=tz.key, RELATIVE_BASE=now.astimezone(tz).replace(tzinfo=None))
     with _LOCK:
         _PARSER._settings = settings
-        found = _PARSER.get_date_data(phrase).date_obj
-    return None if found is None else _in_zone(found, tz)
+        found: datetime | None = _PARSER.get_date_data(phrase).date_obj
+    return found
 
 
 def resolve_time(phrase: str, zone: str, now: datetime, *, example: str | None = None) -> datetime:
@@ -145,6 +147,22 @@ def resolve_time(phrase: str, zone: str, now: datetime, *, example: str | None =
 
     Raises ParseError when the phrase is not a time or the time has passed.
     """
+    return resolve_when(phrase, zone, now, example=example)[0]
+
+
+def _wall(dt: datetime, tz: ZoneInfo) -> datetime | None:
+    """`dt` as a wall time in `tz`, when it is one (naive, or carrying tz's own offset for it)."""
+    if dt.tzinfo is None:
+        return dt
+    naive = dt.replace(tzinfo=None)
+    return naive if dt.utcoffset() == naive.replace(tzinfo=tz).utcoffset() else None
+
+
+def resolve_when(
+    phrase: str, zone: str, now: datetime, *, example: str | None = None
+) -> tuple[datetime, str | None]:
+    """`resolve_time`, and the wall time asked for ("YYYY-MM-DD HH:MM") when `zone` skips it (a DST
+    gap): the time returned is then the one it becomes, and the card says so."""
     zone = resolve_zone(zone, '/late post "Hello" to x tomorrow 9am tz {zone}')
     tz = ZoneInfo(zone)
     example = example or _example(now, zone)
@@ -157,30 +175,40 @@ def resolve_time(phrase: str, zone: str, now: datetime, *, example: str | None =
         number = text.split()[-1]
         raise ParseError(f"“{text}” is ambiguous: say {number}am, {number}pm, or in {number} hours.",
                          example=example)
+    wall: datetime | None = None
     try:
         if iso := _ISO.fullmatch(text):
             when = _iso(iso, tz)
             if iso.group(4) is None:  # a date alone
                 when = _at_default_hour(when, tz)
+            elif iso.group(7) is None:
+                y, mo, d, h, mi, sec = (int(g or 0) for g in iso.groups()[:6])
+                wall = datetime(y, mo, d, h, mi, sec)
         elif _DURATION.fullmatch(text):
             when = _duration(text, now, tz)
         else:
             found = _dateparser(text, now, tz)
             if found is None:
                 raise ParseError(f"“{text}” is not a time latebot understands.", example=example)
-            when = found
+            when, wall = _in_zone(found, tz), _wall(found, tz)
             if not _TIME_OF_DAY.search(text):
                 # dateparser gives a day alone midnight ("monday") or this very minute ("tomorrow").
-                when = _at_default_hour(when, tz)
+                when, wall = _at_default_hour(when, tz), None
             if _CLOCK.fullmatch(text) and when <= now:
+                wall = wall + timedelta(days=1) if wall is not None else None
                 when = _in_zone(when.replace(tzinfo=None) + timedelta(days=1), tz)
     except (ValueError, OverflowError):
         raise ParseError(f"“{text}” is not a valid date or time.", example=example) from None
     when = when.replace(second=0, microsecond=0)
+    skipped = None
+    if wall is not None:
+        wall = wall.replace(second=0, microsecond=0)
+        if _in_zone(wall, tz).replace(tzinfo=None) != wall:
+            skipped = f"{wall:%Y-%m-%d %H:%M}"
     if when <= now:
         raise PastTime(
             f"“{text}” is in the past: it means {describe_time(when, zone)}, "
             f"and it is now {describe_time(now, zone)}.",
             example=example,
         )
-    return when
+    return when, skipped

@@ -5,12 +5,17 @@ Adapter tests use it as `async with core_harness(tmp_path) as h:` and drive `h.r
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import io
+import tempfile
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
+
+from hypothesis.stateful import RuleBasedStateMachine
 
 from adapters.console.session import ConsoleSession
 from bot.clock import Clock, FixedClock, SequentialIds
@@ -82,15 +87,39 @@ async def core_harness(
     clock: Clock | None = None,
     ids: Callable[[], str] | None = None,
     late: FakeLate | None = None,
+    client: dict[str, Any] | None = None,
     **settings: object,
 ) -> AsyncIterator[Harness]:
-    """A core against a fake Late (started here unless given) seeded with the demo profile."""
+    """A core against a fake Late (started here unless given) seeded with the demo profile;
+    `client` holds keywords for its `LateClient` (timeouts, an instant `sleep`...)."""
     clock = clock or FixedClock(START)
     async with contextlib.AsyncExitStack() as stack:
         if late is None:
             late = await stack.enter_async_context(FakeLate(api_key=API_KEY, clock=clock))
             await late.engine.seed_demo()
         s = settings_for(tmp_path, late.url, **settings)
-        client = await stack.enter_async_context(LateClient(late.url, API_KEY, clock=clock))
-        core = await stack.enter_async_context(open_core(s, client, clock=clock, ids=ids or SequentialIds("r")))
+        late_client = await stack.enter_async_context(LateClient(late.url, API_KEY, clock=clock, **(client or {})))
+        core = await stack.enter_async_context(open_core(s, late_client, clock=clock, ids=ids or SequentialIds("r")))
         yield Harness(core=core, router=Router(core), late=late, settings=s, clock=clock, tmp_path=tmp_path)
+
+
+class CoreMachine(RuleBasedStateMachine):
+    """A hypothesis state machine around a fresh core harness (per example) on a loop of its own;
+    `run` awaits a coroutine on it. Keywords go to `core_harness`."""
+
+    def __init__(self, **harness: Any) -> None:
+        super().__init__()
+        self.loop = asyncio.new_event_loop()
+        self.stack = contextlib.AsyncExitStack()
+        self.tmp = tempfile.TemporaryDirectory()
+        self.clock = FixedClock(START)
+        self.h: Harness = self.run(
+            self.stack.enter_async_context(core_harness(Path(self.tmp.name), clock=self.clock, **harness)))
+
+    def run(self, coro: Any) -> Any:
+        return self.loop.run_until_complete(coro)
+
+    def teardown(self) -> None:
+        self.run(self.stack.aclose())
+        self.loop.close()
+        self.tmp.cleanup()

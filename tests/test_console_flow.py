@@ -44,10 +44,10 @@ async def test_post_then_approve_as_another_user_creates_exactly_one_post(tmp_pa
         assert all(p["accountId"] for p in body["platforms"])
         if accounts:
             assert [p["accountId"] for p in body["platforms"]] == [accounts["twitter"], accounts["linkedin"]]
-        assert body["scheduledFor"] == "2026-12-01T09:00:00"
+        assert body["scheduledFor"] == "2026-12-01T14:00:00Z"  # the instant, in UTC
         assert body["timezone"] == "America/New_York"
         assert body["content"] == "Launch day! 🚀"
-        assert body["metadata"] == {"latebotRequestId": "r1"}
+        assert body["metadata"] == {"latebotRequestId": "r1", "latebotRevision": 1, "latebotKey": "latebot-r1-r1"}
         assert call.headers["idempotency-key"] == "latebot-r1-r1"
         assert call.headers["x-request-id"] == "latebot-r1-r1"
         assert call.headers["authorization"].startswith("Bearer ")
@@ -165,7 +165,7 @@ async def test_outcome_published_shows_permalinks(tmp_path: Path) -> None:
 
 async def test_outcome_partial_names_the_failed_platform(tmp_path: Path) -> None:
     async with core_harness(tmp_path) as h:
-        await h.late.engine.update_account(await _account_id(h, "linkedin"), token_valid=0)
+        h.late.engine.weather.force("linkedin", "platform_error")  # LinkedIn is down when Late publishes
         console = h.console("alice")
         out = await console.run('/late post "Half way" to x,linkedin now', ":as bob", ":click Approve")
         assert "Partly published" in out

@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 import pytest
 
-from adapters.cli import chat_services
+from adapters.cli import Reaching, chat_services
 from adapters.discord.forms import FOLD_PREFIX
 from adapters.discord.responder import TOO_LATE
 from adapters.discord.service import DiscordService
@@ -228,7 +228,7 @@ async def test_an_unexpected_error_becomes_a_short_ephemeral_reference(tmp_path:
         h.late.fail("GET", "/v1/accounts", 200, body={"accounts": "secret internals"})
         payload = await fake.interact(fake.slash("accounts"))
         text = await told(fake, payload, "(ref ")
-        assert text.startswith("Late refused the request: Late answered in an unexpected shape")
+        assert text.startswith("Late answered in an unexpected shape")
         assert "secret" not in text and "no connected accounts" not in text
         assert all(c.json["data"]["flags"] == 64 for c in fake.callbacks(payload))
 
@@ -554,7 +554,7 @@ async def latebot_discord(tmp_path: Path) -> AsyncIterator[tuple[Harness, FakeDi
     ) as h:
         http = HttpServer(host="127.0.0.1", port=0)
         (service,) = chat_services(h.core, Router(h.core), "discord", http)
-        assert isinstance(service, DiscordService)
+        assert isinstance(service, Reaching) and isinstance(service.service, DiscordService)
         stop = asyncio.Event()
         running = asyncio.create_task(run_services([http, service], stop=stop))
         try:

@@ -17,6 +17,7 @@ from pydantic import SecretStr
 
 from adapters.discord.client import LateBot
 from adapters.discord.service import running_bot
+from adapters.sandbox.limits import Limits
 from adapters.sandbox.media import MEDIA_HOST
 from bot.clock import FixedClock
 from tests.fakes.discord_server import APPROVALS, APPROVERS_ROLE, GENERAL, GUILD_ID, USERS, FakeDiscord
@@ -291,6 +292,7 @@ async def test_a_hundred_commands_and_a_hundred_clicks_are_each_answered_within_
     # measured is the first answer.
     async with discord_on_core(tmp_path) as (h, fake, _bot):
         h.late.delay = SLOW_LATE
+        h.late.engine.limits = Limits(per_hour=None, daily=False)  # 100 posts to one account: Late allows 25/h
         payloads = [
             await fake.interact(
                 fake.slash("post", {"text": f"Post number {n}", "to": "twitter", "mode": "now"})

@@ -9,21 +9,16 @@ text; an undecided, rejected, cancelled or expired one has none).
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import tempfile
 from dataclasses import dataclass, field
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+from hypothesis.stateful import initialize, invariant, precondition, rule
 
-from bot.clock import FixedClock
 from bot.messages import Actor, ButtonPress, Form, FormSubmission, Invocation, Place, Reply
-from tests.harness import START, Harness, core_harness
+from tests.harness import START, CoreMachine
 
 PEOPLE = ("U1", "U2", "U3", "U4")
 ADMIN = Actor(id="U9", name="admin", is_admin=True)
@@ -59,26 +54,13 @@ class Seen:
     posts: dict[str, Rules] = field(default_factory=dict)  # Late post id -> rules when it appeared
 
 
-class Gate(RuleBasedStateMachine):
+class Gate(CoreMachine):
     def __init__(self) -> None:
         super().__init__()
-        self.loop = asyncio.new_event_loop()
-        self.stack = contextlib.AsyncExitStack()
-        self.tmp = tempfile.TemporaryDirectory()
-        self.clock = FixedClock(START)
         self.rules = Rules()
         self.seen = Seen()
         self.ids: list[str] = []
         self.n = 0
-        self.h: Harness = self.run(self.stack.enter_async_context(core_harness(Path(self.tmp.name), clock=self.clock)))
-
-    def run(self, coro: Any) -> Any:
-        return self.loop.run_until_complete(coro)
-
-    def teardown(self) -> None:
-        self.run(self.stack.aclose())
-        self.loop.close()
-        self.tmp.cleanup()
 
     # --- driving the real router -------------------------------------------------------------
 

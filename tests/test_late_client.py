@@ -122,7 +122,7 @@ async def test_publish_now_returns_permalinks(late: FakeLate, client: LateClient
 
 async def test_207_is_a_result_with_the_per_platform_outcome(late: FakeLate, client: LateClient) -> None:
     ids = await late.engine.account_ids()
-    await late.engine.update_account(ids["linkedin"], token_valid=0)
+    late.engine.weather.force("linkedin", "platform_error")
     two = [
         {"platform": "twitter", "accountId": ids["twitter"]},
         {"platform": "linkedin", "accountId": ids["linkedin"]},
@@ -137,10 +137,11 @@ async def test_207_is_a_result_with_the_per_platform_outcome(late: FakeLate, cli
         "linkedin": "failed",
     }
     linkedin = next(e for e in result.post.platforms if e.platform == "linkedin")
-    assert linkedin.failure == "Token expired; reconnect the account in Late"
-    assert linkedin.error_category == "auth_expired"
+    assert linkedin.failure == "LinkedIn answered 503 (maintenance); try again later"
+    assert linkedin.error_category == "platform_error"
 
-    await late.engine.update_account(ids["twitter"], is_active=0)
+    late.engine.weather.force("linkedin", "platform_error")
+    late.engine.weather.force("twitter", "platform_error")
     failed = await client.create_post(
         {"content": "None of it", "publishNow": True, "platforms": two}, idempotency_key="k-207-all"
     )

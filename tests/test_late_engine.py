@@ -145,16 +145,17 @@ async def test_the_same_content_to_the_same_account_within_a_day_is_a_409(env: E
     assert scheduled.status_code == 201
 
 
-async def test_an_idempotency_key_returns_the_original_post_for_24_hours(env: Env) -> None:
+async def test_a_repeated_key_returns_the_original_post_for_5_minutes_only(env: Env) -> None:
     first = await env.create(env.body(text="Once", isDraft=True), key="req-1")
     again = await env.create(env.body(text="Once", isDraft=True), key="req-1")
     assert first.status_code == 201 and again.status_code == 200
-    assert again.json()["post"] == first.json()["post"] and again.json()["existingPost"]["_id"] == "id7"
-    env.clock.advance(timedelta(hours=23))
+    # Late documents only the original post, under `existingPost`.
+    assert again.json() == {"existingPost": first.json()["post"]}
+    env.clock.advance(timedelta(minutes=4))
     assert (await env.create(env.body(text="Once", isDraft=True), key="req-1")).status_code == 200
-    env.clock.advance(timedelta(hours=2))
+    env.clock.advance(timedelta(minutes=2))  # 6 minutes after the first: the key is forgotten
     late = await env.create(env.body(text="Once", isDraft=True), key="req-1")
-    assert late.status_code == 201 and late.json()["post"]["_id"] != "id7"
+    assert late.status_code == 201 and late.json()["post"]["_id"] != first.json()["post"]["_id"]
     assert await env.late.engine.post_count() == 2
     also = await env.raw.post(
         "/v1/posts", json=env.body(text="Via request id", isDraft=True), headers={"x-request-id": "req-2"}
@@ -163,6 +164,18 @@ async def test_an_idempotency_key_returns_the_original_post_for_24_hours(env: En
         "/v1/posts", json=env.body(text="Via request id", isDraft=True), headers={"x-request-id": "req-2"}
     )
     assert (also.status_code, again.status_code) == (201, 200)
+
+
+async def test_the_content_check_comes_before_the_key(env: Env) -> None:
+    """As the newest SDK says of Late: a repeat of a post that is not a draft meets its own content
+    first, so it gets a 409 naming the original, inside the key's window or not."""
+    body = env.body(text="Scheduled once", scheduledFor="2026-12-01T10:00:00Z")
+    first = await env.create(body, key="k")
+    again = await env.create(body, key="k")
+    assert (first.status_code, again.status_code) == (201, 409)
+    assert again.json()["details"]["existingPostId"] == first.json()["post"]["_id"]
+    env.late.engine.dedup_before_idempotency = False  # the order the older docs describe
+    assert (await env.create(body, key="k")).json() == {"existingPost": first.json()["post"]}
 
 
 async def test_a_refused_create_does_not_use_up_its_key(env: Env) -> None:
@@ -247,7 +260,7 @@ async def test_a_broken_account_fails_at_publish_time_and_retry_needs_it_fixed(e
     await env.late.engine.update_account(env.ids["threads"], token_expires_at=START + timedelta(days=90))
     retried = await env.client.retry_post(post.post.id)
     assert retried.status == "published" and retried.platforms[0].platform_post_url
-    with pytest.raises(LateValidationError, match="Only failed posts can be retried"):
+    with pytest.raises(LateValidationError, match="Invalid state: only failed posts can be retried"):
         await env.client.retry_post(post.post.id)
 
 
@@ -269,7 +282,7 @@ async def test_what_may_be_edited_and_deleted(env: Env) -> None:
     assert now.status == "published"
     with pytest.raises(LateValidationError, match="Cannot edit a published post"):
         await env.client.update_post(draft.post.id, {"content": "Changed my mind"})
-    with pytest.raises(LateValidationError, match="Published posts cannot be deleted"):
+    with pytest.raises(LateValidationError, match="Cannot delete published posts"):
         await env.client.delete_post(draft.post.id)
     other = await env.client.create_post(
         env.body(text="Doomed", scheduledFor="2026-12-03T10:00:00Z"), idempotency_key="o"
@@ -293,8 +306,9 @@ async def test_list_filters(env: Env) -> None:
     assert await contents(status="scheduled") == ["b", "a"]
     assert sorted(await contents(platform="twitter")) == ["a", "d"]
     assert await contents(profile_id=second) == ["c"]
-    assert await contents(date_from="2026-11-24", date_to="2026-11-25") == ["a"]
-    assert await contents(date_from=datetime(2026, 11, 26, tzinfo=UTC)) == ["b"]
+    assert await contents(from_date="2026-11-24", to_date="2026-11-25") == ["a"]
+    assert await contents(from_date=datetime(2026, 11, 26, tzinfo=UTC)) == ["b"]
+    assert await contents(sort_by="created-desc") == ["d", "c", "b", "a"]
 
 
 # --- the rest of the surface --------------------------------------------------------------------

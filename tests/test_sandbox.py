@@ -66,6 +66,7 @@ async def test_open_sandbox_seeds_the_demo_brand_once(tmp_path: Path) -> None:
         "sandbox_idempotency",
         "sandbox_meta",
         "sandbox_uploads",
+        "sandbox_sends",
     }
 
 

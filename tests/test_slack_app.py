@@ -318,11 +318,13 @@ async def test_an_unexpected_error_is_ephemeral_with_a_logged_reference(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     async with slack_app(tmp_path) as t:
-        # Slack refuses the card for a reason nobody can fix from chat: the user gets a reference
+        # Slack refuses the card for a reason nobody can fix from chat: the request is kept (the
+        # scheduler posts its card later) and the user gets a reference
         t.fake.fail("chat.postMessage", error="internal_error")
         await t.command('/late post "x" to x now')
         [text] = t.ephemeral()
-        found = re.fullmatch(r"Something went wrong on our side \(ref (\w+)\)\. An admin can look it up .*", text)
+        found = re.fullmatch(r"Saved as request r1, but its approval card could not be posted yet \(the chat did "
+                             r"not take it; ref (\w+)\)\. latebot keeps trying, .*", text)
         assert found is not None, text
         assert any(found.group(1) in r.getMessage() and r.exc_info for r in caplog.records)
 

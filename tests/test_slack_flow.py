@@ -71,7 +71,7 @@ async def test_post_approve_late_and_the_card_updated_in_place(tmp_path: Path) -
         await f.click("Approve", user="bob")
         [created] = f.h.late.calls("POST", "/v1/posts")
         assert created.headers["idempotency-key"] == "latebot-r1-r1"
-        assert created.json["scheduledFor"] == "2026-12-01T09:00:00" and created.json["timezone"] == "America/New_York"
+        assert created.json["scheduledFor"] == "2026-12-01T14:00:00Z" and created.json["timezone"] == "America/New_York"
         card = f.card()
         assert card.get("edited") and buttons(card) == []
         assert ":white_check_mark: Scheduled" in texts(card) and "*Approved by*\\nbob" in texts(card)

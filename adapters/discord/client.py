@@ -35,6 +35,9 @@ AUTOCOMPLETE_TIMEOUT = 2.5  # Discord drops autocomplete answers after 3 s
 FORM_TIMEOUT = 2.5
 
 
+SHUTDOWN_GRACE = 5.0
+
+
 class LateBot(discord.Client):
     def __init__(
         self,
@@ -136,11 +139,15 @@ class LateBot(discord.Client):
         await responder.finish()
 
     async def close(self) -> None:
-        """Stop: work still running for an interaction is cancelled (its state is in SQLite)."""
-        pending = [t for t in self.inflight if not t.done()]
-        for t in pending:
-            t.cancel()
-        await asyncio.gather(*pending, return_exceptions=True)
+        """Stop: work still running for an interaction gets `SHUTDOWN_GRACE` seconds to finish (an
+        approval being published), then is cancelled (its state is in SQLite; a request cut off while
+        `publishing` is reconciled)."""
+        pending = [t for t in self.inflight if not t.done() and t is not asyncio.current_task()]
+        if pending:
+            _, late = await asyncio.wait(pending, timeout=SHUTDOWN_GRACE)
+            for t in late:
+                t.cancel()
+            await asyncio.gather(*late, return_exceptions=True)
         await self.attachments.close()
         await super().close()
 

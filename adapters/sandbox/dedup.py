@@ -1,4 +1,9 @@
-"""The two ways Late refuses to make a post twice: idempotency keys and duplicate content."""
+"""The two ways Late refuses to make a post twice: idempotency keys and duplicate content.
+
+A repeated `x-request-id` is answered with the original post for about 5 minutes only (the
+`Idempotency-Key` contract for posts is unconfirmed, so it gets no longer); duplicate content is
+refused for 24 hours.
+"""
 
 from __future__ import annotations
 
@@ -12,17 +17,18 @@ from adapters.sandbox.tables import load_doc, post_row, ref_id
 from bot.clock import iso
 from bot.store import Tx
 
-WINDOW = timedelta(hours=24)
+WINDOW = timedelta(hours=24)  # duplicate content
+REPLAY_WINDOW = timedelta(minutes=5)  # a repeated key
 DUPLICATE = (
     "This exact content is already scheduled, publishing, or was posted to this account "
     "within the last 24 hours."
 )
 
 
-def replay(tx: Tx, key: str, now: datetime) -> dict[str, Any] | None:
+def replay(tx: Tx, key: str, now: datetime, window: timedelta = REPLAY_WINDOW) -> dict[str, Any] | None:
     """The post an earlier request with this key made, while the key is fresh and the post exists."""
     row = tx.one(
-        "SELECT post_id FROM sandbox_idempotency WHERE key = ? AND at >= ?", [key, iso(now - WINDOW)]
+        "SELECT post_id FROM sandbox_idempotency WHERE key = ? AND at >= ?", [key, iso(now - window)]
     )
     if row is None:
         return None

@@ -18,9 +18,12 @@ from typing import Any, TypeVar
 import httpx
 
 from adapters.sandbox import demo, publisher, routes
+from adapters.sandbox.dedup import REPLAY_WINDOW
 from adapters.sandbox.inbound import Inbound, Refusal, Reply
+from adapters.sandbox.limits import ApiLimit, Limits, api_limit_for
 from adapters.sandbox.plan import Plan
 from adapters.sandbox.tables import SANDBOX_MIGRATIONS, load_doc
+from adapters.sandbox.weather import Weather
 from bot.clock import Clock, IdGen, iso
 from bot.store import Store, Tx
 
@@ -51,8 +54,15 @@ class LateEngine:
         self.clock = clock
         self.ids: IdGen = ids or object_id
         self.plan = plan or Plan()
+        # Late's behaviour, all of it on by default except what makes it slow or random; see `realistic`.
         self.publish_delay = timedelta(0)
-        self.dedup_before_idempotency = False
+        self.dedup_before_idempotency = True
+        self.content_dedup = True
+        self.replay_window = REPLAY_WINDOW
+        self.list_limit_max = 500
+        self.limits = Limits()
+        self.weather = Weather()
+        self._api_limit = ApiLimit()
         self.api_key = api_key
         # Answers to reads that depend on stored state only, reused until the next write. Only for a
         # store that nothing but this engine writes to (the test fake's); see `_write`.
@@ -61,6 +71,15 @@ class LateEngine:
         self._cache: dict[tuple[str, str], tuple[int, int, bytes]] = {}
         self._ready = False
         self._setup_lock = asyncio.Lock()
+
+    def realistic(self, *, seed: int | None = None) -> LateEngine:
+        """As Late behaves on an ordinary day, for the interactive sandbox: due posts spend a few
+        seconds `publishing`, a platform now and then throttles (Late retries it) or is down, and the
+        per-key request limit applies."""
+        self.publish_delay = timedelta(seconds=3)
+        self.weather = Weather(throttle=0.05, outage=0.01, retry_after=timedelta(seconds=10), seed=seed)
+        self.limits = Limits(api_per_minute=True)
+        return self
 
     async def setup(self) -> None:
         """Record the signup date on first use; safe to call again. The tables are the store's migrations."""
@@ -90,6 +109,8 @@ class LateEngine:
             route, inbound.args = routes.match(inbound.method, inbound.path)
             if not route.public:
                 self._authorize(inbound)
+                if self.limits.api_per_minute:
+                    await self._within_api_limit()
             key = (inbound.path, request.url.query.decode())
             hit = self._cache.get(key) if route.cacheable else None
             if hit is not None and hit[0] == self._generation:
@@ -122,6 +143,10 @@ class LateEngine:
         finally:
             self._generation += 1
 
+    async def _within_api_limit(self) -> None:
+        row = await self.store.query_one("SELECT count(*) AS n FROM sandbox_accounts")
+        self._api_limit.allow(self.clock.now(), api_limit_for(int(row["n"]) if row else 0))
+
     def _authorize(self, inbound: Inbound) -> None:
         scheme, _, token = inbound.headers.get("authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not hmac.compare_digest(token.encode(), self.api_key.encode()):
@@ -137,7 +162,7 @@ class LateEngine:
         """`tick`, returning how many posts finished publishing."""
         if not self._ready:
             await self.setup()
-        return await self._write(lambda tx: publisher.tick(tx, self.clock.now(), self.publish_delay))
+        return await self._write(lambda tx: publisher.tick(tx, self.clock.now(), self.publish_delay, self.weather))
 
     async def run_publisher(self, interval: float = 1.0) -> None:
         """Tick forever (cancel to stop), as Late's own scheduler would."""

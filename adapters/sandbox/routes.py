@@ -45,6 +45,7 @@ ROUTES = [
     _route("PUT", "/v1/posts/{id}", posts.handle_update),
     _route("DELETE", "/v1/posts/{id}", posts.handle_delete),
     _route("POST", "/v1/posts/{id}/retry", posts.handle_retry),
+    _route("POST", "/v1/posts/{id}/unpublish", posts.handle_unpublish),
     _route("POST", "/v1/media", media.handle_upload),
     _route("POST", "/v1/media/presign", media.handle_presign),
     _route("PUT", "/v1/media/uploads/{key}", media.handle_put, public=True),

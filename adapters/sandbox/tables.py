@@ -68,9 +68,19 @@ CREATE TABLE sandbox_uploads (
 );
 """
 
+# Every post sent to an account (drafts excepted), for Late's per-account limits.
+V3 = """
+CREATE TABLE sandbox_sends (
+    account_id TEXT NOT NULL,
+    at TEXT NOT NULL
+);
+CREATE INDEX sandbox_sends_account ON sandbox_sends(account_id, at);
+"""
+
 SANDBOX_MIGRATIONS: list[Migration] = [
     Migration(1, "sandbox profiles, accounts, posts, idempotency keys, meta", V1),
     Migration(2, "sandbox presigned media uploads", V2),
+    Migration(3, "sandbox sends per account, for Late's per-account limits", V3),
 ]
 
 

@@ -26,9 +26,10 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_bolt.authorization import AuthorizeResult
 from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped, warning_token_skipped
 from slack_sdk.errors import SlackApiError
+from slack_sdk.signature import SignatureVerifier
 
 from adapters.http import HttpServer
-from adapters.slack import handlers
+from adapters.slack import handlers, translate
 from adapters.slack.context import SlackContext
 from adapters.slack.media import Uploads
 from adapters.slack.people import People
@@ -111,6 +112,7 @@ class SlackBot:
             process_before_response=True,
             request_verification_enabled=not socket_mode,
         )
+        self.verifier = SignatureVerifier(secret) if secret else None
         self.handled: list[tuple[str, str]] = []
         self._listen()
 
@@ -161,9 +163,25 @@ class SlackBot:
             log.error("Slack task %s failed", task.get_name(), exc_info=task.exception())
 
     async def events(self, request: web.Request) -> web.StreamResponse:
-        """`POST /slack/events` (HTTP mode): Bolt verifies the signature before any listener runs."""
+        """`POST /slack/events` (HTTP mode): Bolt verifies the signature before any listener runs.
+
+        A body Bolt could not parse is refused first: 400 when it is signed (Slack's, or someone's
+        with the secret; one line in the log), 401 when it is not."""
+        body = await request.read()
+        problem = translate.malformed(body, request.content_type)
+        if problem is not None:
+            if not self._signed(body, request.headers):
+                return web.json_response({"error": "invalid request"}, status=401)
+            log.warning("Slack: refused a malformed signed request (%s)", problem)
+            return web.json_response({"error": f"malformed request: {problem}"}, status=400)
         bolt_response = await self.app.async_dispatch(await to_bolt_request(request))
         return await to_aiohttp_response(bolt_response)
+
+    def _signed(self, body: bytes, headers: Any) -> bool:
+        stamp, signature = headers.get("X-Slack-Request-Timestamp", ""), headers.get("X-Slack-Signature", "")
+        if self.verifier is None or not stamp.isdigit() or not signature:
+            return False
+        return self.verifier.is_valid(body, stamp, signature)
 
     # --- listeners: ack, then work in a task -----------------------------------------------------
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass
 from typing import Any
+from urllib.parse import parse_qs
 
 from adapters.slack.forms import submitted_values
 from adapters.slack.text import command_text, emojize
@@ -168,3 +169,38 @@ def shortcut_message(body: Payload) -> tuple[str, list[SharedFile]]:
         if f.get("id") and f.get("mode") != "tombstone"
     ]
     return str(message.get("text") or ""), files
+
+
+def malformed(body: bytes, content_type: str) -> str | None:
+    """Why an HTTP-mode body is not a payload Slack sends (None when it is one): Bolt would fail on
+    it with a traceback. Slash commands are plain form fields; interactions carry `payload=<JSON>`."""
+    text = body.decode("utf-8", "replace")
+    if content_type.startswith("application/json"):
+        try:
+            data: Any = json.loads(text)
+        except ValueError:
+            return "the JSON body does not parse"
+        return None if isinstance(data, dict) else "the JSON body is not an object"
+    form = parse_qs(text, keep_blank_values=True)
+    if "payload" not in form:
+        return None
+    raw = form["payload"][0]
+    if not raw.strip():
+        return "the payload is empty"
+    try:
+        payload = json.loads(raw)
+    except ValueError:
+        return "the payload is not JSON"
+    if not isinstance(payload, dict) or not isinstance(payload.get("type"), str):
+        return "the payload is not an object with a type"
+    kind = payload["type"]
+    if kind == "block_actions":
+        actions = payload.get("actions")
+        if not isinstance(actions, list) or not actions or not all(isinstance(a, dict) for a in actions):
+            return "block_actions without a list of actions"
+    if kind in ("view_submission", "view_closed") and not isinstance(payload.get("view"), dict):
+        return f"{kind} without a view"
+    for key in ("user", "team", "channel", "container", "message"):
+        if key in payload and payload[key] is not None and not isinstance(payload[key], dict):
+            return f"its {key} is not an object"
+    return None

@@ -38,6 +38,9 @@ from bot.late.webhook import Webhook, WebhookList, WebhookSaved
 
 log = logging.getLogger("latebot.late")
 USER_AGENT = "latebot/0.1"
+# Late's `GET /v1/posts` answers 400 above its maximum `limit` (500 since August 2026, 100 before):
+# latebot never asks for more than the older, smaller one.
+MAX_PAGE = 100
 
 
 class LateClient:
@@ -168,16 +171,21 @@ class LateClient:
             headers={"Idempotency-Key": idempotency_key, "x-request-id": idempotency_key},
             timeout=self._publish_timeout if model.publish_now else self._timeout,
             expect=(409,),
+            account_limits=True,
         )
         answer = await self._send(call)
         response = answer.response
         if response.status_code == 409:
             return await self._after_duplicate(response, answer, wire)
-        data = json_of(response)
-        fields = dict(data) if isinstance(data, dict) else {}
-        replay = "existingPost" in fields and "post" not in fields
-        fields["post"] = fields.get("post") or fields.get("existingPost")
-        result = parse(CreatePostResult, fields)
+        try:
+            data = json_of(response)
+            fields = dict(data) if isinstance(data, dict) else {}
+            replay = "existingPost" in fields and "post" not in fields
+            fields["post"] = fields.get("post") or fields.get("existingPost")
+            result = parse(CreatePostResult, fields)
+        except LateError as exc:
+            exc.maybe_done = True  # Late said 2xx: the post exists, however odd the answer
+            raise
         result.http_status = response.status_code
         result.replayed = replay or response.status_code == 200
         return result
@@ -187,14 +195,20 @@ class LateClient:
     ) -> CreatePostResult:
         error = error_for(response)
         assert isinstance(error, LateDuplicateError)
-        # Late checks content duplicates before idempotency keys, so the retry of a create that did go
-        # through can meet its own post: ours when it carries the metadata we sent.
+        # Late may check content duplicates before idempotency keys, so a create sent again (after a
+        # lost answer, or by reconcile after a restart) can meet its own post: ours when it carries
+        # the metadata we sent.
         mine = wire.get("metadata")
-        if answer.uncertain and error.existing_post_id and mine:
-            post = await self.get_post(error.existing_post_id)
-            if all((post.metadata or {}).get(k) == v for k, v in mine.items()):
-                log.info("late: a retried create found its own post %s", post.id)
+        if error.existing_post_id and mine:
+            try:
+                post = await self.get_post(error.existing_post_id)
+            except LateError as exc:
+                exc.maybe_done = exc.maybe_done or answer.uncertain
+                raise
+            if is_ours(post, mine):
+                log.info("late: a create sent again found its own post %s", post.id)
                 return CreatePostResult(post=post, http_status=200, replayed=True, message=error.message)
+        error.maybe_done = answer.uncertain
         raise error
 
     async def list_posts(
@@ -205,29 +219,34 @@ class LateClient:
         status: str | None = None,
         platform: str | None = None,
         profile_id: str | None = None,
-        date_from: datetime | str | None = None,
-        date_to: datetime | str | None = None,
+        from_date: datetime | str | None = None,
+        to_date: datetime | str | None = None,
+        sort_by: str | None = None,
     ) -> PostPage:
+        """One page of `GET /v1/posts`. Late has no metadata filter and refuses unknown parameters:
+        only these are sent. `sort_by`: scheduled-desc (Late's default), created-desc, ..."""
         params = {
             "page": page,
-            "limit": limit,
+            "limit": max(1, min(limit, MAX_PAGE)),
             "status": status,
             "platform": platform,
             "profileId": profile_id,
-            "dateFrom": _when(date_from),
-            "dateTo": _when(date_to),
+            "fromDate": _when(from_date),
+            "toDate": _when(to_date),
+            "sortBy": sort_by,
         }
         return parse(PostPage, await self._get("/v1/posts", params))
 
     async def iter_posts(
         self,
         *,
-        limit: int = 100,
+        limit: int = MAX_PAGE,
         status: str | None = None,
         platform: str | None = None,
         profile_id: str | None = None,
-        date_from: datetime | str | None = None,
-        date_to: datetime | str | None = None,
+        from_date: datetime | str | None = None,
+        to_date: datetime | str | None = None,
+        sort_by: str | None = None,
     ) -> AsyncIterator[Post]:
         """Every post matching the filters, page by page; a post that moves between pages is given once."""
         seen: set[str] = set()
@@ -239,8 +258,9 @@ class LateClient:
                 status=status,
                 platform=platform,
                 profile_id=profile_id,
-                date_from=date_from,
-                date_to=date_to,
+                from_date=from_date,
+                to_date=to_date,
+                sort_by=sort_by,
             )
             for post in page.posts:
                 if post.id not in seen:
@@ -258,7 +278,11 @@ class LateClient:
         timeout = self._publish_timeout if model.publish_now else self._timeout
         call = Call("PUT", f"/v1/posts/{_seg(post_id)}", json=model.wire(), timeout=timeout)
         answer = await self._send(call)
-        return post_of(json_of(answer.response))
+        try:
+            return post_of(json_of(answer.response))
+        except LateError as exc:
+            exc.maybe_done = True  # Late said 2xx: the change was made, however odd the answer
+            raise
 
     async def delete_post(self, post_id: str) -> None:
         answer = await self._send(Call("DELETE", f"/v1/posts/{_seg(post_id)}", expect=(404,)))
@@ -268,7 +292,8 @@ class LateClient:
 
     async def retry_post(self, post_id: str) -> Post:
         path = f"/v1/posts/{_seg(post_id)}/retry"
-        answer = await self._send(Call("POST", path, timeout=self._publish_timeout, repeatable=False))
+        answer = await self._send(Call("POST", path, timeout=self._publish_timeout, repeatable=False,
+                                       account_limits=True))
         data = json_of(answer.response)
         if isinstance(data, dict) and data.get("post"):
             return post_of(data)
@@ -328,6 +353,14 @@ class LateClient:
     async def update_webhook(self, webhook_id: str, changes: Mapping[str, Any]) -> Webhook:
         body = {"webhookId": webhook_id, **changes}
         return _saved(await self._send(Call("PUT", "/v1/webhooks/settings", json=body)))
+
+
+def is_ours(post: Post, metadata: Mapping[str, Any]) -> bool:
+    """Whether `post` carries the metadata latebot sent: every key both have agrees (a post made by an
+    older latebot has fewer keys), and they have one at least."""
+    found = post.metadata or {}
+    shared = [k for k in metadata if k in found]
+    return bool(shared) and all(found[k] == metadata[k] for k in shared)
 
 
 def _seg(value: str) -> str:

@@ -46,8 +46,8 @@ class RateLimit:
     def observe(self, headers: Mapping[str, str]) -> None:
         """Track the limit from any answer, 2xx or not."""
         now = self._now()
-        limit = _int(headers.get("x-ratelimit-limit"))
-        remaining = _int(headers.get("x-ratelimit-remaining"))
+        limit = header_int(headers.get("x-ratelimit-limit"))
+        remaining = header_int(headers.get("x-ratelimit-remaining"))
         reset_at = epoch(headers.get("x-ratelimit-reset"), now)
         if limit is not None:
             self.state.limit = limit
@@ -89,7 +89,7 @@ class RateLimit:
             self._closed_until = 0.0
 
 
-def _int(value: str | None) -> int | None:
+def header_int(value: str | None) -> int | None:
     try:
         return int(float(value)) if value is not None else None
     except ValueError:

@@ -4,6 +4,9 @@ The retry rule is about what the server may already have done. GET/PUT/DELETE ar
 a POST that carries an idempotency key is too (Late answers a repeat with the original). Any other
 POST is repeated only after a 429, which says the server did not process it: after a timeout, a
 dropped connection or a 5xx the post may exist, and a blind repeat could publish it twice.
+
+Every error that leaves here says in `maybe_done` whether Late may have acted on the call (this
+attempt or an earlier one): the caller must not report "nothing happened" unless it is False.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import httpx
 from bot.errors import LateConnectionError, LateError, LateRateLimitedError, LateServerError, LateTimeoutError
 from bot.late.backoff import Backoff
 from bot.late.failure import error_for
-from bot.late.ratelimit import RateLimit, Sleep
+from bot.late.ratelimit import RateLimit, Sleep, header_int
 
 log = logging.getLogger("latebot.late")
 
@@ -36,6 +39,9 @@ class Call:
     repeatable: bool = True
     # Error statuses handed back as an answer (the caller decides) instead of raised.
     expect: tuple[int, ...] = ()
+    # Creating and retrying posts meet per-account limits (posts per hour, cooldowns, daily caps):
+    # a 429 without `Retry-After` is one of those, and waiting for the API limit's reset would not help.
+    account_limits: bool = False
 
 
 @dataclass
@@ -65,16 +71,21 @@ class LateSession:
         attempt = 0
         while True:
             attempt += 1
-            await self.rate.wait_turn()
-            outcome = await self._attempt(call, attempt)
+            try:
+                await self.rate.wait_turn()
+                outcome = await self._attempt(call, attempt)
+            except LateError as refused:
+                refused.maybe_done = refused.maybe_done or uncertain
+                raise
             if isinstance(outcome, Answer):
                 outcome.uncertain = uncertain
                 return outcome
             error = outcome.error
+            uncertain = uncertain or outcome.maybe_done
             rate_limited = isinstance(error, LateRateLimitedError)
             if attempt >= self.backoff.attempts or not (call.repeatable or rate_limited):
+                error.maybe_done = uncertain
                 raise error
-            uncertain = uncertain or outcome.maybe_done
             delay = outcome.wait if outcome.wait is not None else self.backoff.delay(attempt - 1)
             log.debug(
                 "late %s %s: %s; retry %d in %.2f s",
@@ -123,9 +134,11 @@ class LateSession:
             return Answer(response, attempt)
         if response.status_code == 429:
             wait = self.rate.retry_after(response.headers)
-            error = error_for(response, retry_after=wait)
-            if wait is not None and wait > self.rate.max_wait:
-                # Waiting that long would hang the chat; fail now and say when to try again.
+            per_account = call.account_limits and "retry-after" not in response.headers
+            error = error_for(response, retry_after=None if per_account else wait,
+                              limit=header_int(response.headers.get("x-ratelimit-limit")))
+            if per_account or (wait is not None and wait > self.rate.max_wait):
+                # Waiting would hang the chat (or not help at all); fail now and say why.
                 raise error
             return _Retry(error, False, wait)
         error = error_for(response)

@@ -4,11 +4,16 @@ async with FakeLate(api_key=KEY, clock=clock) as late:
     await late.engine.seed_demo()
     client = LateClient(late.url, KEY)            # late.url is http://127.0.0.1:PORT
     late.fail("GET", "/v1/posts/*", 500)           # next matching request answers 500
+    late.fail("POST", "/v1/posts", 500, after_processing=True)  # the post is made, then a 500
     late.stall_after("POST", "/v1/posts", 2.0)     # the post is made, the answer comes 2 s late
     late.drop("GET", "/v1/accounts")               # connection closed without an answer
     late.script("GET", "/v1/accounts/health", [report1, report2])  # canned answers, in order
+    late.engine.weather.force("linkedin")          # Late's next attempt on LinkedIn is throttled
     late.rate_limit = RateLimitPolicy(remaining=0, reset_at=time.time() + 2)
     [call] = late.calls("POST", "/v1/posts"); call.json, call.headers["idempotency-key"]
+
+It is no kinder than Late: the engine's rules (REFERENCE.md) all apply, and `GET /v1/posts` takes
+at most `limit=100` (Late's older cap; its current one is 500), so latebot's calls are valid under both.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import fnmatch
 import json
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -73,6 +79,8 @@ class Fault:
     method: str
     path: str
     status: int | None = None  # answer this instead of asking the engine
+    # ... or after the engine acted (a 5xx to a create Late did perform)
+    status_after: bool = False
     body: Any = None
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0  # before the engine sees the request
@@ -121,8 +129,11 @@ class FakeLate:
         self.engine = LateEngine(
             self.store, clock=self.clock, api_key=api_key, ids=ids, plan=plan, cache_reads=True
         )
+        self.engine.list_limit_max = 100
         self.requests: list[Recorded] = []
         self.faults: list[Fault] = []
+        # Asked for a fault for each request no queued fault matches (random faults, for chaos tests).
+        self.chaos: Callable[[str, str], Fault | None] | None = None
         self.delay = 0.0  # before every answer
         self.rate_limit: RateLimitPolicy | None = None
         self._closing = asyncio.Event()
@@ -168,8 +179,10 @@ class FakeLate:
         headers: dict[str, str] | None = None,
         body: Any = None,
         times: int = 1,
+        after_processing: bool = False,
     ) -> Fault:
-        return self.fault(method, path, status=status, headers=headers or {}, body=body, times=times)
+        return self.fault(method, path, status=status, headers=headers or {}, body=body, times=times,
+                          status_after=after_processing)
 
     def stall(self, method: str, path: str, seconds: float, *, times: int = 1) -> Fault:
         return self.fault(method, path, delay=seconds, times=times)
@@ -198,7 +211,7 @@ class FakeLate:
             if fault.times > 0 and fault.matches(method, path):
                 fault.times -= 1
                 return fault
-        return None
+        return self.chaos(method, path) if self.chaos is not None else None
 
     # --- serving -----------------------------------------------------------------------------
 
@@ -216,12 +229,16 @@ class FakeLate:
         await self._pause(self.delay + (fault.delay if fault else 0.0))
         if fault is not None and fault.drop:
             return _hang_up(request)
-        if fault is not None and fault.status is not None:
+        if fault is not None and fault.status is not None and not fault.status_after:
             answer = _json_response(
                 fault.status, fault.body or {"error": f"injected {fault.status}"}, fault.headers
             )
         else:
             answer = self._limited() or await self._engine(request, body)
+            if fault is not None and fault.status is not None:
+                answer = _json_response(
+                    fault.status, fault.body or {"error": f"injected {fault.status}"}, fault.headers
+                )
         if fault is not None:
             await self._pause(fault.delay_after)
             if fault.drop_after:
