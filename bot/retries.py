@@ -65,7 +65,7 @@ class Retries:
         attempt = request.model_copy(update={"draft": draft, "idempotency_key": claim.idempotency_key,
                                              "late_post_id": None})
         try:
-            made = await publish(self.late, attempt)
+            made = await publish(self.late, attempt, self.settlement.clock.now())
         except Uncertain:
             raise UserError("Late did not answer in time. Press Retry again: it can only meet the post this "
                             "attempt made, never make a second one.") from None

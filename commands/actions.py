@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 from bot.approval import StaleRevision
 from bot.card import parse_revision_ref
 from bot.core import Core
+from bot.errors import NotAllowed
 from bot.messages import ButtonPress, Reply
 from bot.ports import Responder
 from commands import health
@@ -62,9 +63,12 @@ async def edit(core: Core, press: ButtonPress, responder: Responder) -> None:
 
 
 async def retry(core: Core, press: ButtonPress, responder: Responder) -> None:
-    """Retry on a failed or partly published card, or on its alert: as `/late retry <id>`."""
+    """Retry on a failed or partly published card, or on its alert in the alert channel: as
+    `/late retry <id>`. It sends again what was approved, so it is not a decision bound to the card's
+    channel; but only from the request's own workspace, by whoever may retry it."""
     request = await core.approvals.get(press.ref)
-    core.approvals.check_place(request, press.place)
+    if (press.place.chat, press.place.team) != (request.chat, request.team):
+        raise NotAllowed("This request belongs to another workspace; retry it there.")
     await responder.reply(Reply(text=await retry_request(core, request, press.actor)))
 
 

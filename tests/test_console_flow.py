@@ -180,9 +180,11 @@ async def test_outcome_failed_and_retry(tmp_path: Path) -> None:
         console = h.console("alice")
         out = await console.run('/late post "Will fail" to x now', ":as bob", ":click Approve")
         assert "✗ Failed" in out
-        # the requester hears what failed, not only that it did
-        assert ("@alice Your post r1 was approved by bob, but Late could not publish it. X @demobrand: Token "
-                "expired; reconnect the account in Late") in out
+        # the requester hears what failed and what to do, not only that it did (Late refuses a
+        # disconnected account at once, so nothing was created)
+        assert ("@alice Your post r1 was approved by bob: X @demobrand is disconnected from Late, so Late refused "
+                "the post. Nothing was created on Late.") in out
+        assert "/late connect twitter" in out
         assert (await h.core.approvals.get("r1")).state == "failed"
         await h.late.engine.update_account(x, token_valid=1)
         out = await console.run("/late retry r1")

@@ -339,7 +339,7 @@ async def test_a_post_cancelled_on_late_is_cancelled_here(tmp_path: Path) -> Non
         assert answer.json()["post"]["status"] == "cancelled"
         out = await tick(h, console)
         assert await state(h) == "cancelled"
-        assert "Cancelled on Late: it was taken off every platform." in out
+        assert "Cancelled on Late" in out
 
 
 async def test_an_outcome_recorded_but_never_told_is_told_by_the_scheduler(tmp_path: Path) -> None:

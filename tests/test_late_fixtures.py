@@ -43,8 +43,8 @@ def load(name: str) -> Any:
         ("post_partial_207", "partial"),
         ("post_failed", "failed"),
         ("post_failed_207", "failed"),
-        ("post_publishing", "scheduled"),  # Late owns it now; follow-up finds the end
-        ("post_publishing_207", "scheduled"),
+        ("post_publishing", "publishing"),  # not settled: followed until it is
+        ("post_publishing_207", "publishing"),
         ("post_updated_200", "scheduled"),
         ("post_retry_200", "published"),
     ],

@@ -39,15 +39,18 @@ def tracebacks(caplog: pytest.LogCaptureFixture) -> list[str]:
     return [r.getMessage() for r in caplog.records if r.exc_info]
 
 
-async def test_retry_of_a_partial_post_says_why_it_cannot(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+async def test_retry_of_a_partial_post_sends_only_what_failed(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     async with faulty(tmp_path) as h:
         h.late.engine.weather.force("linkedin", "platform_error")
         console, _ = await approved(h, '/late post "Half way" to x,linkedin now')
         assert await state(h) == "partial"
         out = await console.run("/late retry r1")
-        assert ("r1 was published on some platforms and failed on LinkedIn @demo-brand. Late retries only a post that "
-                "failed everywhere") in out
-        assert h.late.calls("POST", "/v1/posts/*/retry") == [] and len(await posts(h)) == 1
+        # Late's retry takes failed posts only: a new post for the failed platform, never a second on X.
+        assert "The failed platforms were sent again as Late post" in out
+        assert h.late.calls("POST", "/v1/posts/*/retry") == []
+        first, again = h.late.calls("POST", "/v1/posts")
+        assert [p["platform"] for p in first.json["platforms"]] == ["twitter", "linkedin"]
+        assert [p["platform"] for p in again.json["platforms"]] == ["linkedin"]
         assert "Late could not be reached" not in out and not tracebacks(caplog)
 
 
