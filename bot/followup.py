@@ -32,7 +32,9 @@ log = logging.getLogger("latebot.followup")
 FINAL = ("published", "partial", "failed", "cancelled")
 # The states a request may be in when Late reports on it: still on its way, or done and then
 # changed on Late (a retry from Late's dashboard, an unpublish).
-FOLLOWED: tuple[State, ...] = ("scheduled", "partial", "failed")
+# `publishing` with a Late post id: Late answered that it is still publishing (a 207); its webhook or a
+# poll settles it. (Without a post id the outcome is unknown: only reconcile, by listing, decides.)
+FOLLOWED: tuple[State, ...] = ("publishing", "scheduled", "partial", "failed")
 LATE_AFTER = timedelta(minutes=10)
 FIRST_WAIT, MAX_WAIT = timedelta(seconds=30), timedelta(minutes=15)
 CANCELLED = "Cancelled on Late (unpublished or stopped there, not through latebot)."

@@ -130,6 +130,22 @@ async def test_post_published_delivered_three_times_is_handled_once_with_its_per
         assert await t.h.core.webhooks.events.count() == 2
 
 
+async def test_a_publish_now_post_late_is_still_publishing_is_settled_by_its_webhook(tmp_path: Path) -> None:
+    async with hooked(tmp_path) as w:
+        t = w.t
+        t.h.late.engine.publish_delay = timedelta(minutes=2)  # Late answers 207 `publishing`
+        await t.command('/late post "Right now" to twitter now')
+        await t.click("Approve", user="bob")
+        request = await t.h.core.approvals.get("r1")
+        assert request.state == "publishing" and request.late_post_id
+        assert isinstance(t.h.clock, FixedClock)
+        t.h.clock.advance(timedelta(minutes=2))
+        await t.h.late.engine.publish_due()  # Late finishes; its webhook arrives before any poll
+        assert (await w.deliver(await w.post_event("post.published", "r1")))[0] == 200
+        assert (await t.h.core.approvals.get("r1")).state == "published"
+        assert "Published" in t.card()["blocks"][0]["text"]["text"]
+
+
 async def test_a_signature_off_by_one_byte_gets_401_and_changes_nothing(tmp_path: Path) -> None:
     async with hooked(tmp_path) as w:
         t = w.t
