@@ -6,6 +6,7 @@ import secrets
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
+from zoneinfo import ZoneInfo
 
 
 class Clock(Protocol):
@@ -62,6 +63,12 @@ class SequentialIds:
 def iso(dt: datetime) -> str:
     """UTC ISO-8601 with Z, as stored in SQLite and sent to Late."""
     return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def describe_time(dt: datetime, zone: str) -> str:
+    """A time as every card and message words it: "Tue 1 Dec 2026 09:00 America/New_York"."""
+    local = dt.astimezone(ZoneInfo(zone))
+    return f"{local.strftime('%a')} {local.day} {local.strftime('%b %Y %H:%M')} {zone}"
 
 
 def parse_iso(value: str) -> datetime:

@@ -5,21 +5,28 @@ takes ~20 ms for a phrase it cannot read instead of ~0.3 ms. It takes settings o
 but RELATIVE_BASE (the injected now) and TIMEZONE differ per call, so each call swaps in its own
 settings under a lock, as dateparser's own `search_dates` does. Canonical times and durations
 ("in 2 hours") never reach dateparser: they are exact, and elapsed time must not follow DST.
+
+dateparser is imported and built on first use (a command without a time never pays for it), and
+what it read is remembered per phrase, zone and minute: the same phrase read again within the
+minute (a burst, the parser trying phrases, autocomplete as it is typed) costs a lookup.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from dateparser.conf import Settings
-from dateparser.date import DateDataParser
-
-from bot import card
+from bot.clock import describe_time
 from bot.errors import ParseError
 from commands.zones import resolve_zone, suggest_zones
+
+if TYPE_CHECKING:
+    from dateparser.conf import Settings
+    from dateparser.date import DateDataParser
 
 __all__ = ["PastTime", "canonical_time", "describe_time", "example_time", "resolve_time", "suggest_zones"]
 
@@ -28,14 +35,8 @@ __all__ = ["PastTime", "canonical_time", "describe_time", "example_time", "resol
 MAX_PHRASE = 80
 MAX_PHRASE_WORDS = 8
 
-_BASE = Settings().replace(
-    PREFER_DATES_FROM="future",
-    RETURN_AS_TIMEZONE_AWARE=True,
-    # No timestamp parsers: a bare number is a typo, never seconds since 1970.
-    PARSERS=["relative-time", "absolute-time"],
-)
-_PARSER = DateDataParser(languages=["en"], settings=_BASE)
 _LOCK = threading.Lock()
+READINGS = 4096  # phrases remembered (per zone and minute)
 
 _ISO = re.compile(
     r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?\s*(Z|[+-]\d{2}:?\d{2})?",
@@ -61,9 +62,6 @@ class PastTime(ParseError):
 
 def is_duration(phrase: str) -> bool:
     return bool(_DURATION.fullmatch(phrase.strip()))
-
-
-describe_time = card.describe_time  # one wording of times, on cards and in autocomplete
 
 
 def canonical_time(dt: datetime, zone: str) -> str:
@@ -119,12 +117,43 @@ def _duration(phrase: str, now: datetime, tz: ZoneInfo) -> datetime:
     return (shifted.astimezone(UTC) + elapsed).astimezone(tz)
 
 
-def _dateparser(phrase: str, now: datetime, tz: ZoneInfo) -> datetime | None:
-    settings = _BASE.replace(TIMEZONE=tz.key, RELATIVE_BASE=now.astimezone(tz).replace(tzinfo=None))
+@functools.cache
+def _parser() -> tuple[DateDataParser, Settings]:
+    """The one parser (English only) and its base settings, built on first use."""
+    from dateparser.conf import Settings
+    from dateparser.date import DateDataParser
+
+    base = Settings().replace(
+        PREFER_DATES_FROM="future",
+        RETURN_AS_TIMEZONE_AWARE=True,
+        # No timestamp parsers: a bare number is a typo, never seconds since 1970.
+        PARSERS=["relative-time", "absolute-time"],
+    )
+    return DateDataParser(languages=["en"], settings=base), base
+
+
+def _read(phrase: str, tz: ZoneInfo, now: datetime) -> datetime | None:
+    parser, base = _parser()
+    settings = base.replace(TIMEZONE=tz.key, RELATIVE_BASE=now.astimezone(tz).replace(tzinfo=None))
     with _LOCK:
-        _PARSER._settings = settings
-        found = _PARSER.get_date_data(phrase).date_obj
+        parser._settings = settings
+        found = parser.get_date_data(phrase).date_obj
     return None if found is None else _in_zone(found, tz)
+
+
+@functools.lru_cache(maxsize=READINGS)
+def _read_at_minute(phrase: str, zone: str, minute: datetime) -> tuple[datetime | None, bool]:
+    """What `phrase` reads as at `minute` (now without its seconds), and whether that holds for
+    every now within the minute: true unless the reading has seconds of its own, which only a
+    phrase that counts in seconds ("in 30 seconds") gives; that one is read at its own now."""
+    found = _read(phrase, ZoneInfo(zone), minute)
+    return found, found is None or (found.second == 0 and found.microsecond == 0)
+
+
+def _dateparser(phrase: str, now: datetime, tz: ZoneInfo) -> datetime | None:
+    minute = now.astimezone(UTC).replace(second=0, microsecond=0)
+    found, every_second = _read_at_minute(phrase, tz.key, minute)
+    return found if every_second else _read(phrase, tz, now)
 
 
 def resolve_time(phrase: str, zone: str, now: datetime, *, example: str | None = None) -> datetime:
