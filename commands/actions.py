@@ -64,3 +64,5 @@ ACTIONS: dict[str, Action] = {
     "reject": reject,
     "edit": edit,
 }
+# The actions that may answer with a form (after the permission check): adapters must not defer them.
+FORM_ACTIONS = frozenset({"reject", "edit"})

@@ -16,7 +16,7 @@ from bot.errors import UserError, describe
 from bot.messages import Actor, ButtonPress, Form, FormSubmission, Invocation, MediaUpload, Place, Reply
 from bot.ports import ChatPort, Responder
 from commands import account, model, requests, settings
-from commands.actions import ACTIONS
+from commands.actions import ACTIONS, FORM_ACTIONS
 from commands.forms import post_form
 from commands.help import help_text
 from commands.options import from_options
@@ -85,6 +85,9 @@ class Router:
             await action(self.core, press, responder)
 
         await self._guard(press.delivery_id, responder, run)
+
+    def may_open_form(self, action: str) -> bool:
+        return action in FORM_ACTIONS
 
     async def submit(self, sub: FormSubmission, responder: Responder) -> None:
         async def run() -> None:
