@@ -177,10 +177,25 @@ def chat_services(core: Core, router: Router, command: str, http: HttpServer) ->
     return services
 
 
+class Prepared:
+    """The router's one-time costs (`Router.prepare`) paid in a thread while the adapters connect,
+    so that the first command does not stop the event loop for them."""
+
+    name = "prepare"
+
+    def __init__(self, router: Router) -> None:
+        self.router = router
+
+    async def run(self) -> None:
+        await self.router.prepare()
+        await asyncio.Event().wait()
+
+
 async def serve(core: Core, args: argparse.Namespace, engine: LateEngine | None) -> int:
     router = Router(core)
     http = HttpServer(port=args.port)
-    services: list[Service] = [http, *chat_services(core, router, args.command, http), core.scheduler]
+    services: list[Service] = [Prepared(router), http, *chat_services(core, router, args.command, http),
+                               core.scheduler]
     if engine is not None:
         services.append(_Ticker(engine))
     await run_services(services)

@@ -7,7 +7,11 @@ being acknowledged delays every acknowledgement behind it. The lane holds that w
 queue and starts it only when the acknowledgements let it:
 
 - an item starts once no acknowledgement happened for `quiet` seconds (a burst is acknowledged
-  at the SDK's own speed, then worked off), with at most `workers` items running at once;
+  at the SDK's own speed, then worked off), and only while the loop is free: when one pass of
+  the loop takes more than `BUSY` (the items already running are using the CPU), the next item
+  waits, so that a burst that begins finds at most an item or two ready to run ahead of its
+  acknowledgements; items waiting on I/O (Late, the chat's API) leave the loop free, so up to
+  `workers` of them overlap;
 - an item that waited `patience` seconds starts anyway, one such item at a time, so that a flood
   of acknowledgements slows the work down but never starves it.
 
@@ -34,6 +38,8 @@ from typing import Any
 log = logging.getLogger("latebot.lane")
 
 Work = Callable[[], Coroutine[Any, Any, None]]
+POLL = 0.05
+BUSY = 0.002  # seconds one pass of the event loop may take for it to count as free
 
 
 @dataclass
@@ -121,11 +127,16 @@ class Lane:
         while True:
             now = self.clock()
             since_ack = now - self.last_ack
-            if self._closing or since_ack >= self.quiet:
+            if self._closing:
                 return False
+            if since_ack >= self.quiet:
+                if await _loop_is_free():
+                    return False
+                continue
             if now - job.queued >= self.patience and self._overdue == 0:
                 return True
-            await asyncio.sleep(max(self.quiet - since_ack, 0.001))
+            # Short naps: closing, or a new setting, takes effect within POLL seconds.
+            await asyncio.sleep(min(max(self.quiet - since_ack, 0.001), POLL))
 
     async def _run(self, job: Job, overdue: bool) -> None:
         try:
@@ -164,6 +175,13 @@ class Lane:
             tell = [job.abandon() for job in left if job.abandon is not None]
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(asyncio.gather(*tell, return_exceptions=True), 2.0)
+
+
+async def _loop_is_free() -> bool:
+    """Whether one pass of the loop (everything ready to run besides us) takes less than BUSY."""
+    started = time.perf_counter()
+    await asyncio.sleep(0)
+    return time.perf_counter() - started < BUSY
 
 
 def keep_what_started() -> None:
