@@ -13,10 +13,9 @@ import contextlib
 import logging
 import sys
 from collections.abc import AsyncIterator
-from typing import Literal, cast
+from typing import TYPE_CHECKING, Literal, cast
 
 from adapters.http import HttpServer
-from adapters.sandbox import LateEngine, open_sandbox, sandbox_path
 from bot.clock import Clock, SystemClock
 from bot.core import SANDBOX_BANNER, Core, open_core
 from bot.errors import ConfigError, LateError
@@ -25,6 +24,9 @@ from bot.logs import setup_logging
 from bot.runtime import Service, run_services
 from bot.settings import Settings, load_settings
 from commands.router import Router
+
+if TYPE_CHECKING:
+    from adapters.sandbox import LateEngine
 
 log = logging.getLogger("latebot")
 
@@ -84,6 +86,8 @@ async def late_for(settings: Settings, clock: Clock) -> AsyncIterator[tuple[Late
         async with LateClient(settings.LATE_BASE_URL, settings.LATE_API_KEY, clock=clock) as late:
             yield late, None
         return
+    from adapters.sandbox import open_sandbox, sandbox_path  # only the sandbox pays for its import (~0.3 s)
+
     async with open_sandbox(sandbox_path(settings.LATEBOT_DB), clock) as sandbox:
         yield sandbox.client, sandbox.engine
 

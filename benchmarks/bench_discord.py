@@ -54,10 +54,16 @@ async def run(cfg: Config) -> list[Row]:
     got: dict[str, list[dict[str, Any]]] = {"discord-latebot": [], "discord-bare": []}
     async with child("fakes", "late", name="fake Late") as late:
         await late.ask("late_setup", delay=delay)
-        for r in range(cfg.rounds):
-            for kind in list(got)[:: 1 if r % 2 == 0 else -1]:
+        if cfg.quick:  # one bot per subject for every round: only the first meets Late cold
+            for kind in got:
                 async with _bot(kind, late.hello) as fake:
-                    got[kind].append(await _round(fake, one_by_one, burst, r))
+                    for r in range(cfg.rounds):
+                        got[kind].append(await _round(fake, one_by_one, burst, r))
+        else:
+            for r in range(cfg.rounds):
+                for kind in list(got)[:: 1 if r % 2 == 0 else -1]:
+                    async with _bot(kind, late.hello) as fake:
+                        got[kind].append(await _round(fake, one_by_one, burst, r))
     rounds = cfg.rounds
     ours, bare = got["discord-latebot"], got["discord-bare"]
 
