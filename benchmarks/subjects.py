@@ -135,8 +135,9 @@ def first_command_code(text: str) -> str:
 
 # --- per-request functions ---------------------------------------------------------------------
 
-def post_parser(zone: str = "Europe/Berlin") -> Callable[[str], object]:
-    ctx = ParseContext(now=datetime(2026, 11, 22, 12, 0, tzinfo=UTC), timezone=zone)
+def post_parser(zone: str = "Europe/Berlin", minute: int = 0) -> Callable[[str], object]:
+    """The parser as the router calls it, `minute` minutes after a fixed now."""
+    ctx = ParseContext(now=datetime(2026, 11, 22, 12, 0, tzinfo=UTC) + timedelta(minutes=minute), timezone=zone)
     return lambda text: parse(text, ctx)
 
 
