@@ -67,6 +67,7 @@ class Lane:
         self._slots = asyncio.Semaphore(workers)
         self._overdue = 0
         self._closing = False
+        self._closed = False
         self._dispatcher: asyncio.Task[None] | None = None
 
     # --- the acknowledging side ----------------------------------------------------------------
@@ -76,7 +77,12 @@ class Lane:
         self.last_ack = self.clock()
 
     def offer(self, name: str, work: Work, abandon: Work | None = None) -> bool:
-        """Queue `work` unless the lane is full (then False: nothing was queued)."""
+        """Queue `work` unless the lane is full (then False: nothing was queued). Once the lane is
+        closed nothing runs any more: the user is told at once (`abandon`) that it was not done."""
+        if self._closed:
+            if abandon is not None:
+                self._tell([abandon])
+            return True
         if len(self._jobs) >= self.capacity:
             return False
         self._jobs.append(Job(name, work, self.clock(), abandon))
@@ -168,13 +174,21 @@ class Lane:
         for task in running:
             task.cancel()
         await asyncio.gather(*running, return_exceptions=True)
+        self._closed = True
         left = list(self._jobs)
         self._jobs.clear()
         if left:
             log.error("%s lane: %d item(s) never started before shutdown; telling their users", self.name, len(left))
-            tell = [job.abandon() for job in left if job.abandon is not None]
+            told = self._tell([job.abandon for job in left if job.abandon is not None])
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(asyncio.gather(*tell, return_exceptions=True), 2.0)
+                await asyncio.wait_for(asyncio.gather(*told, return_exceptions=True), 2.0)
+
+    def _tell(self, abandons: list[Work]) -> list[asyncio.Task[None]]:
+        told = [asyncio.create_task(abandon(), name=f"{self.name}-not-done") for abandon in abandons]
+        for task in told:
+            self.tasks.add(task)
+            task.add_done_callback(self.tasks.discard)
+        return told
 
 
 async def _loop_is_free() -> bool:

@@ -390,7 +390,12 @@ async def test_work_that_never_started_before_shutdown_is_reported_not_done(tmp_
         t.bot.lane.quiet = t.bot.lane.patience = 30.0
         await t.send(t.fake.slash('post "Too late" to x tomorrow 9am'))
         await t.bot.close(grace=0)  # no time to work anything off
-        assert t.ephemeral() == ["latebot was restarting and did not get to this; nothing was done. Please try again."]
+        stopped = "latebot was restarting and did not get to this; nothing was done. Please try again."
+        assert t.ephemeral() == [stopped]
+        # A command that still comes in while the app stops is told the same, at once.
+        await t.send(t.fake.slash('post "Later still" to x tomorrow 9am'))
+        await t.fake.wait_for("chat.postEphemeral", count=2, within=2.0)
+        assert t.ephemeral() == [stopped, stopped]
         assert await t.requests() == []
 
 
