@@ -59,6 +59,18 @@ def timed(call: Callable[[int], object], n: int) -> list[float]:
     return out
 
 
+def interleaved(calls: list[Callable[[int], object]], n: int) -> list[list[float]]:
+    """n timings of each call, taking turns (A B C A B C ...), so that the machine's load at any
+    moment weighs on every size alike: the slope compares sizes, not moments."""
+    out: list[list[float]] = [[] for _ in calls]
+    for i in range(n):
+        for k, call in enumerate(calls):
+            t = time.perf_counter()
+            call(i)
+            out[k].append((time.perf_counter() - t) * 1000)
+    return out
+
+
 def slope(group: str, what: str, sizes: tuple[int, ...], unit: str, per_round: list[list[list[float]]],
           rounds: int, bound: float = 1.2, note: str = "") -> list[Row]:
     """Rows for a cost at each size, and its growth exponent per round (median times)."""
@@ -104,7 +116,11 @@ async def run(cfg: Config) -> list[Row]:
         return timed(lambda i: calls[i](), len(calls))
 
     sizes_chars = (12_500, 25_000, 50_000)
-    card_rounds = [[timed_each(cards(n, card_calls)) for n in sizes_chars] for _ in range(rounds)]
+    def card_round() -> list[list[float]]:
+        by_size = [cards(n, card_calls) for n in sizes_chars]
+        return interleaved([lambda i, c=c: c[i]() for c in by_size], card_calls)
+
+    card_rounds = [card_round() for _ in range(rounds)]
     ref = [timed_each(cards(276, card_calls * 5)) for _ in range(rounds)]
     rows.append(Row("Card", "approval card, 50,000-character X text", "ms",
                     Stat.of([x for r in card_rounds for x in r[-1]], rounds=rounds), "same card, 276 characters",
@@ -116,7 +132,7 @@ async def run(cfg: Config) -> list[Row]:
     # A long `post` (no time phrase) through the parser.
     parse = subjects.post_parser()
     texts = {n: f'post "{("Our release notes, line by line. " * 400)[:n]}" to x' for n in (2_500, 5_000, 10_000)}
-    parse_rounds = [[timed(lambda _i, t=t: parse(t), calls) for t in texts.values()] for _ in range(rounds)]
+    parse_rounds = [interleaved([lambda _i, t=t: parse(t) for t in texts.values()], calls) for _ in range(rounds)]
     rows += slope("Parser", "post", tuple(texts), "chars", parse_rounds, rounds)
 
     # Slack's delivery dedupe with many deliveries remembered: must not grow with them.
