@@ -17,12 +17,11 @@ import sqlite3
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Literal, cast
+from typing import TYPE_CHECKING, Literal, cast
 
 import aiohttp
 
 from adapters.http import HttpServer
-from adapters.sandbox import LateEngine, open_sandbox, sandbox_path
 from bot.clock import Clock, SystemClock
 from bot.core import SANDBOX_BANNER, Core, open_core
 from bot.errors import ConfigError, LateError
@@ -31,6 +30,9 @@ from bot.logs import setup_logging
 from bot.runtime import Service, run_services
 from bot.settings import Settings, load_settings
 from commands.router import Router
+
+if TYPE_CHECKING:
+    from adapters.sandbox import LateEngine
 
 log = logging.getLogger("latebot")
 
@@ -93,6 +95,8 @@ async def late_for(settings: Settings, clock: Clock) -> AsyncIterator[tuple[Late
         async with LateClient(settings.LATE_BASE_URL, settings.LATE_API_KEY, clock=clock) as late:
             yield late, None
         return
+    from adapters.sandbox import open_sandbox, sandbox_path  # only the sandbox pays for its import (~0.3 s)
+
     async with open_sandbox(sandbox_path(settings.LATEBOT_DB), clock) as sandbox:
         yield sandbox.client, sandbox.engine
 
@@ -279,6 +283,20 @@ def chat_services(core: Core, router: Router, command: str, http: HttpServer) ->
     return services
 
 
+class Prepared:
+    """The router's one-time costs (`Router.prepare`) paid in a thread while the adapters connect,
+    so that the first command does not stop the event loop for them."""
+
+    name = "prepare"
+
+    def __init__(self, router: Router) -> None:
+        self.router = router
+
+    async def run(self) -> None:
+        await self.router.prepare()
+        await asyncio.Event().wait()
+
+
 def services(core: Core, command: str, port: int, engine: LateEngine | None, *, host: str = "0.0.0.0"
              ) -> list[Service]:
     """What `latebot slack|discord|run` runs: HTTP (with Late's webhooks), the chat adapters, the
@@ -286,7 +304,8 @@ def services(core: Core, command: str, port: int, engine: LateEngine | None, *, 
     router = Router(core)
     http = HttpServer(host=host, port=port, webhooks=core.webhooks.handle)
     found: list[Service] = [
-        http, *chat_services(core, router, command, http), core.scheduler, core.monitor, core.alerts,
+        Prepared(router), http, *chat_services(core, router, command, http), core.scheduler, core.monitor,
+        core.alerts,
     ]
     if engine is not None:
         found.append(_Ticker(engine))

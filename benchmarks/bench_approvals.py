@@ -7,7 +7,7 @@ figure is the time from the first press until every press is answered (50 win, 1
 already decided). The reference: 200 tasks on the same fake Late and the same SQLite settings
 (WAL, one writer thread), each `UPDATE ... WHERE id=? AND state='pending'` with its audit row in one
 transaction; the 50 that win POST /v1/posts (the same body, with an Idempotency-Key) over one pooled
-httpx.AsyncClient and record the outcome in a second transaction.
+httpx.AsyncClient on latebot's own transport, and record the outcome in a second transaction.
 """
 
 from __future__ import annotations
@@ -95,7 +95,10 @@ async def _bare(late: Child, r: int, account: str) -> float:
         await loop.run_in_executor(pool, setup)
         when = (datetime.now(UTC) + timedelta(days=1)).strftime("%Y-%m-%dT09:00:00")
         headers = {"Authorization": f"Bearer {late.hello['key']}"}
-        async with httpx.AsyncClient(base_url=late.hello["late"], headers=headers) as http:
+        # The transport latebot's LateClient uses (bot/late/transport.py): the loop differs from
+        # latebot in what it does, not in how its requests travel.
+        async with httpx.AsyncClient(base_url=late.hello["late"], headers=headers,
+                                     transport=subjects.AiohttpTransport(), trust_env=False) as http:
             async def decide(rid: str, who: str) -> None:
                 if not await loop.run_in_executor(pool, claim, rid, who):
                     return

@@ -3,16 +3,17 @@ per account with the text as it will be posted, fields, notes, buttons), rendere
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 from bot import glyphs, platforms
+from bot.clock import describe_time
 from bot.messages import Button, Card, CardField, Section, Tone
 from bot.request import THREAD_PLATFORMS, PostDraft, Request
 
 if TYPE_CHECKING:
     from bot.requests import AuditEntry
+
+__all__ = ["build_card", "describe_time", "parse_revision_ref", "revision_ref", "when_text"]
 
 TITLES: dict[str, tuple[str, Tone]] = {
     "pending": ("Post awaiting approval", "pending"),
@@ -35,11 +36,6 @@ def when_text(draft: PostDraft) -> str:
     if draft.mode == "now" or draft.scheduled_for is None:
         return "As soon as it is approved"
     return describe_time(draft.scheduled_for, draft.timezone)
-
-
-def describe_time(dt: datetime, zone: str) -> str:
-    local = dt.astimezone(ZoneInfo(zone))
-    return f"{local.strftime('%a')} {local.day} {local.strftime('%b %Y %H:%M')} {zone}"
 
 
 def previews(draft: PostDraft) -> list[Section]:

@@ -6,6 +6,7 @@ import secrets
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
+from zoneinfo import ZoneInfo
 
 
 class Clock(Protocol):
@@ -44,7 +45,9 @@ _ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
 
 
 def random_id(length: int = 8) -> str:
-    return "".join(secrets.choice(_ALPHABET) for _ in range(length))
+    # One read of the system's randomness, not one per character; 256 is a multiple of 32, so
+    # `byte % 32` picks every letter equally often.
+    return "".join(_ALPHABET[b % 32] for b in secrets.token_bytes(length))
 
 
 class SequentialIds:
@@ -62,6 +65,12 @@ class SequentialIds:
 def iso(dt: datetime) -> str:
     """UTC ISO-8601 with Z, as stored in SQLite and sent to Late."""
     return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def describe_time(dt: datetime, zone: str) -> str:
+    """A time as every card and message words it: "Tue 1 Dec 2026 09:00 America/New_York"."""
+    local = dt.astimezone(ZoneInfo(zone))
+    return f"{local.strftime('%a')} {local.day} {local.strftime('%b %Y %H:%M')} {zone}"
 
 
 def parse_iso(value: str) -> datetime:

@@ -7,15 +7,19 @@ quite as written, so the approver should know. The rules follow `shared/late-api
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 from urllib.parse import urlsplit
 
 from bot import specifics, urls
 from bot.specifics import Specifics
+
+if TYPE_CHECKING:
+    import regex
 
 MediaType = Literal["image", "video", "gif", "document"]
 Counting = Literal["chars", "graphemes", "twitter"]
@@ -89,57 +93,64 @@ def supports_threads(platform: str) -> bool:
 _LIGHT = ((0x0000, 0x10FF), (0x2000, 0x200D), (0x2010, 0x201F), (0x2032, 0x2037))
 _URL_WEIGHT = 23
 # An approximation of twitter-text's URL rule: any http(s) URL, and bare domains on common TLDs.
+_TLDS = "com|net|org|io|co|dev|ai|app|me|ly|gg|tv|xyz|info|biz|edu|gov|uk|de|fr|eu"
 _URL = re.compile(
     r"https?://[^\s<>\"]+[^\s<>\"().,:;!?'’”]"
-    r"|\b(?:[a-z0-9-]+\.)+(?:com|net|org|io|co|dev|ai|app|me|ly|gg|tv|xyz|info|biz|edu|gov|uk|de|fr|eu)"
+    rf"|\b(?:[a-z0-9-]+\.)+(?:{_TLDS})"
     r"\b(?:/[^\s<>\"]*[^\s<>\"().,:;!?'’”])?",
     re.IGNORECASE,
 )
+# Every text with a URL has one of these; a text without any is counted without `_URL`'s slower scan.
+_URL_HINT = re.compile(rf"https?://|\.(?:{_TLDS})\b", re.IGNORECASE)
+_HEAVY = re.compile("[^" + "".join(f"\\u{lo:04x}-\\u{hi:04x}" for lo, hi in _LIGHT) + "]")
 _PICTOGRAPHIC = ((0x1F000, 0x1FAFF), (0x2300, 0x23FF), (0x2600, 0x27BF), (0x2B00, 0x2BFF))
 _ZWJ = "\u200d"
+_RI = "[\U0001f1e6-\U0001f1ff]"  # regional indicators: two make a flag
+# What joins the character before it: combining marks, variation selectors, skin tones, tag
+# sequences (subdivision flags); and anything right after a zero-width joiner.
+_EXTEND = r"[\p{M}\ufe00-\ufe0f\U0001f3fb-\U0001f3ff\U000e0020-\U000e007f]"
+_TAIL = rf"(?:\u200d+[\s\S]?|{_EXTEND})"
+_HEAD = rf"(?:\r\n|{_RI}{_RI}|\u200d+[\s\S]?)"
+
+
+@functools.cache
+def _patterns() -> tuple[regex.Pattern[str], regex.Pattern[str], regex.Pattern[str]]:
+    """(every cluster, clusters of more than one code point, a code point that joins), compiled on
+    first use: the `regex` module (for \\p{M}) compiles in Python, which an import should not pay for."""
+    import regex
+
+    every = regex.compile(rf"{_HEAD}{_TAIL}*|[\s\S]{_TAIL}*")
+    multi = regex.compile(rf"{_HEAD}{_TAIL}*|[\s\S]{_TAIL}+")
+    joiner = regex.compile(rf"{_EXTEND}|\u200d|{_RI}|\r\n")
+    return every, multi, joiner
 
 
 def _within(cp: int, ranges: tuple[tuple[int, int], ...]) -> bool:
     return any(lo <= cp <= hi for lo, hi in ranges)
 
 
-def _regional(ch: str) -> bool:
-    return 0x1F1E6 <= ord(ch) <= 0x1F1FF
-
-
-def _extends(ch: str) -> bool:
-    cp = ord(ch)
-    return (
-        unicodedata.category(ch) in ("Mn", "Me", "Mc")
-        or ch == _ZWJ
-        or 0xFE00 <= cp <= 0xFE0F  # variation selectors
-        or 0x1F3FB <= cp <= 0x1F3FF  # skin tones
-        or 0xE0020 <= cp <= 0xE007F  # tag sequences (subdivision flags)
-    )
-
-
 def graphemes(text: str) -> Iterator[str]:
     """User-perceived characters, close enough to UAX #29 for counting posts.
 
-    Hand-written because the standard library has no segmentation and `regex` (which has) is only
-    a transitive dependency here; it keeps emoji sequences, flags, keycaps and accents whole.
+    Our own rule (not `regex`'s \\X) so that counts stay as they were: it keeps emoji sequences,
+    flags, keycaps and accents whole. A cluster is one code point with whatever joins it: marks,
+    variation selectors, skin tones, tags, anything after a ZWJ; two regional indicators; CR LF.
     """
-    cluster = ""
-    for ch in text:
-        joins = cluster and (
-            _extends(ch)
-            or cluster[-1] == _ZWJ
-            or (_regional(ch) and len(cluster) == 1 and _regional(cluster))
-            or (cluster == "\r" and ch == "\n")
-        )
-        if joins:
-            cluster += ch
-        else:
-            if cluster:
-                yield cluster
-            cluster = ch
-    if cluster:
-        yield cluster
+    for match in _patterns()[0].finditer(text):
+        yield match.group()
+
+
+def _joined(text: str) -> Iterator[str]:
+    """The clusters of more than one code point, in order: all a count has to look at one by one."""
+    _, multi, joiner = _patterns()
+    first = joiner.search(text)
+    if first is None:
+        return
+    # Before the first joining code point every cluster is a single one, so the cluster holding it
+    # starts at most one code point earlier: the search for clusters starts there.
+    for match in multi.finditer(text, max(0, first.start() - 1)):
+        if len(cluster := match.group()) > 1:
+            yield cluster
 
 
 def _is_emoji(cluster: str) -> bool:
@@ -148,24 +159,39 @@ def _is_emoji(cluster: str) -> bool:
     )
 
 
+def _code_point_weight(text: str) -> int:
+    return len(text) + len(text) - len(_HEAVY.sub("", text))
+
+
+@functools.lru_cache(maxsize=1024)
+def _emoji_discount(cluster: str) -> int:
+    """What counting `cluster` by its code points overcounts: an emoji of several weighs only 2."""
+    return _code_point_weight(cluster) - 2 if _is_emoji(cluster) else 0
+
+
 def _twitter_weight(text: str) -> int:
-    total = 0
-    for cluster in graphemes(text):
-        if len(cluster) > 1 and _is_emoji(cluster):
-            total += 2
-        else:
-            total += sum(1 if _within(ord(ch), _LIGHT) else 2 for ch in cluster)
-    return total
+    return _code_point_weight(text) - sum(_emoji_discount(cluster) for cluster in _joined(text))
+
+
+def _grapheme_count(text: str) -> int:
+    return len(text) - sum(len(cluster) - 1 for cluster in _joined(text))
 
 
 def count(text: str, platform: str) -> int:
     """The length of `text` as `platform` counts it against its limit."""
-    text = unicodedata.normalize("NFC", text)
     p = PLATFORMS.get(platform)
-    counting = p.counting if p else "chars"
+    return _count(text, p.counting if p else "chars")
+
+
+@functools.lru_cache(maxsize=64)
+def _count(text: str, counting: Counting) -> int:
+    # Cached: a card counts each text per account and again when it checks the limits.
+    text = unicodedata.normalize("NFC", text)
     if counting == "graphemes":
-        return sum(1 for _ in graphemes(text))
+        return _grapheme_count(text)
     if counting == "twitter":
+        if not _URL_HINT.search(text):
+            return _twitter_weight(text)
         total, last = 0, 0
         for match in _URL.finditer(text):
             total += _twitter_weight(text[last : match.start()]) + _URL_WEIGHT

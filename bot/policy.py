@@ -12,6 +12,7 @@ ids (and group or role ids), never names.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -121,7 +122,10 @@ class Policies:
 
     async def for_place(self, place: Place, profile_id: str | None) -> Policy:
         place = Place(chat=place.chat, team=place.team, channel=place.channel)
-        return Policy(place=place, brand=await self.brands.get(profile_id), channel=await self.channels.get(place))
+        # Both reads at once: the store thread runs them back to back, without a trip through the
+        # event loop between them (every press and every request asks for its policy).
+        brand, channel = await asyncio.gather(self.brands.get(profile_id), self.channels.get(place))
+        return Policy(place=place, brand=brand, channel=channel)
 
     async def for_request(self, request: Request) -> Policy:
         return await self.for_place(request.place, request.profile_id)

@@ -77,6 +77,12 @@ class BotPort(Protocol):
         """A button on one of latebot's cards."""
         ...
 
+    def may_open_form(self, action: str) -> bool:
+        """Whether pressing a button with this action may answer with a form (Reject, Edit). A
+        platform that takes a form only as the first answer (Discord) must not defer those presses;
+        every other one it can acknowledge at once."""
+        ...
+
     async def submit(self, sub: FormSubmission, responder: Responder) -> None:
         """A submitted form."""
         ...

@@ -80,3 +80,5 @@ ACTIONS: dict[str, Action] = {
     "mute": health.mute,
     "at_risk": health.at_risk,
 }
+# The actions that may answer with a form (after the permission check): adapters must not defer them.
+FORM_ACTIONS = frozenset({"reject", "edit"})

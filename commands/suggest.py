@@ -20,7 +20,7 @@ class Suggestions:
         if option == "to":
             config = await self.core.channels.get(inv.place)
             _, accounts = await self.core.directory.accounts_for(config)
-            return target_choices(accounts, value)[:LIMIT]
+            return target_choices(accounts, value, LIMIT)
         if option == "tz":
             return [(z, z) for z in suggest_zones(value)[:LIMIT]]
         if option == "when":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+from collections import Counter
 from collections.abc import Sequence
 from typing import Protocol, TypeVar
 
@@ -50,14 +51,26 @@ def _names(account: AccountLike) -> set[str]:
     return (_handle_names(account) | {shown, shown.replace(" ", "")}) - {""}
 
 
+def _words(accounts: Sequence[AccountLike]) -> list[str]:
+    """For each account, the shortest word that names exactly it: its platform, its handle, or both.
+
+    One pass to count platforms and handles, one to choose: linear in the accounts."""
+    on_platform = Counter(a.platform for a in accounts)
+    handles = [handle(a).lower() for a in accounts]
+    with_handle = Counter(handles)
+    out: list[str] = []
+    for account, name in zip(accounts, handles, strict=True):
+        if on_platform[account.platform] == 1:
+            out.append(account.platform)
+        elif with_handle[name] == 1:
+            out.append(f"@{name}")
+        else:
+            out.append(f"{account.platform}:@{name}")
+    return out
+
+
 def _word_for(account: AccountLike, accounts: Sequence[AccountLike]) -> str:
-    """The shortest word that names exactly this account: its platform, its handle, or both."""
-    if sum(a.platform == account.platform for a in accounts) == 1:
-        return account.platform
-    at = "@" + handle(account).lower()
-    if sum(handle(a).lower() == at[1:] for a in accounts) == 1:
-        return at
-    return f"{account.platform}:{at}"
+    return _words([account, *(a for a in accounts if a is not account)])[0]
 
 
 def _unknown(word: str, accounts: Sequence[AccountLike]) -> ParseError:
@@ -73,7 +86,8 @@ def _unknown(word: str, accounts: Sequence[AccountLike]) -> ParseError:
 
 
 def _ambiguous(what: str, found: Sequence[AccountLike], accounts: Sequence[AccountLike]) -> ParseError:
-    words = [_word_for(a, accounts) for a in found]
+    word_of = {id(a): w for a, w in zip(accounts, _words(accounts), strict=True)}
+    words = [word_of[id(a)] for a in found]
     return ParseError(f"“{what}” matches {len(found)} accounts here ({', '.join(label(a) for a in found)}); "
                       f"say which: {' or '.join(words)}.", example=EXAMPLE.format(targets=words[0]))
 
@@ -117,22 +131,30 @@ def resolve_targets(words: Sequence[str], accounts: Sequence[A]) -> list[A]:
     return out
 
 
-def target_choices(accounts: Sequence[AccountLike], prefix: str) -> list[tuple[str, str]]:
-    """Autocomplete for a comma-separated `to`: (label, value) pairs completing the last word."""
+def target_choices(accounts: Sequence[AccountLike], prefix: str, limit: int | None = None) -> list[tuple[str, str]]:
+    """Autocomplete for a comma-separated `to`: (label, value) pairs completing the last word, the
+    first `limit` of them."""
     done, _, last = prefix.rpartition(",")
     chosen = [w.strip().lower() for w in done.split(",") if w.strip()]
+    taken = set(chosen)
+    head = ",".join(chosen)
     last = last.strip().lower().lstrip("@")
     out: list[tuple[str, str]] = []
-    for account in accounts:
-        word = _word_for(account, accounts)
-        if word in chosen:
+    for account, word in zip(accounts, _words(accounts), strict=True):
+        if word in taken or (last and not _named_from(account, last)):
             continue
-        names = {account.platform, *account_aliases(account.platform), *_names(account)}
-        if last and not any(n.startswith(last) for n in names):
-            continue
-        value = ",".join([*chosen, word])
+        value = f"{head},{word}" if head else word
         out.append((f"{value} ({label(account)})", value))
+        if limit is not None and len(out) >= limit:
+            break
     return out
+
+
+def _named_from(account: AccountLike, start: str) -> bool:
+    """Whether a word that names the account (its platform, an alias of it, a name) starts with `start`."""
+    if account.platform.startswith(start) or any(a.startswith(start) for a in account_aliases(account.platform)):
+        return True
+    return any(n.startswith(start) for n in _names(account))
 
 
 def account_aliases(platform: str) -> list[str]:

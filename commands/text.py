@@ -6,6 +6,7 @@ neutral form of `MENTION`. Every path ends in `clean`: NFC, no control character
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -27,6 +28,8 @@ QUOTES: dict[str, str] = {
 }
 QUOTE_CHARS = frozenset("".join(QUOTES) + "".join(QUOTES.values()))
 
+# Categories Cc (but newline and tab) and Cs, which is what these ranges are.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 _THREAD_BREAK = re.compile(r"^[ \t]*---[ \t]*$", re.MULTILINE)
 
 
@@ -38,8 +41,7 @@ def clean(text: str) -> str:
     tags, and right-to-left text its direction marks (the card warns about overrides).
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cs"))
-    return strip_invisible(unicodedata.normalize("NFC", text))
+    return strip_invisible(unicodedata.normalize("NFC", _CONTROL.sub("", text)))
 
 
 def plain(text: str) -> str:
@@ -107,15 +109,11 @@ def unescape(quoted_body: str) -> str:
 def closers(text: str, start: int) -> list[int]:
     """Positions of the quotes that may close the quote opened at `start`: unescaped, and followed
     by whitespace or the end, in order."""
-    accepted = QUOTES[text[start]]
-    out = []
-    i = start + 1
-    while i < len(text):
-        ch = text[i]
-        if ch == "\\" and i + 1 < len(text) and (text[i + 1] in QUOTE_CHARS or text[i + 1] == "\\"):
-            i += 2
-            continue
-        if ch in accepted and (i + 1 == len(text) or text[i + 1].isspace()):
-            out.append(i)
-        i += 1
-    return out
+    return [m.start(1) for m in _closing(text[start]).finditer(text, start + 1) if m.group(1)]
+
+
+@functools.cache
+def _closing(opener: str) -> re.Pattern[str]:
+    # An escape (a backslash before a quote or a backslash) is passed over whole, as one token.
+    escapes = re.escape("".join(sorted(QUOTE_CHARS)) + "\\")
+    return re.compile(rf"\\[{escapes}]|([{re.escape(QUOTES[opener])}])(?=\s|\Z)")

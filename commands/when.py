@@ -5,21 +5,28 @@ takes ~20 ms for a phrase it cannot read instead of ~0.3 ms. It takes settings o
 but RELATIVE_BASE (the injected now) and TIMEZONE differ per call, so each call swaps in its own
 settings under a lock, as dateparser's own `search_dates` does. Canonical times and durations
 ("in 2 hours") never reach dateparser: they are exact, and elapsed time must not follow DST.
+
+dateparser is imported and built on first use (a command without a time never pays for it), and
+what it read is remembered per phrase, zone and minute: the same phrase read again within the
+minute (a burst, the parser trying phrases, autocomplete as it is typed) costs a lookup.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from dateparser.conf import Settings
-from dateparser.date import DateDataParser
-
-from bot import card
+from bot.clock import describe_time
 from bot.errors import ParseError
 from commands.zones import resolve_zone, suggest_zones
+
+if TYPE_CHECKING:
+    from dateparser.conf import Settings
+    from dateparser.date import DateDataParser
 
 __all__ = ["PastTime", "canonical_time", "describe_time", "example_time", "resolve_time", "resolve_when",
            "suggest_zones"]
@@ -29,14 +36,9 @@ __all__ = ["PastTime", "canonical_time", "describe_time", "example_time", "resol
 MAX_PHRASE = 80
 MAX_PHRASE_WORDS = 8
 
-_BASE = Settings().replace(
-    PREFER_DATES_FROM="future",
-    RETURN_AS_TIMEZONE_AWARE=True,
-    # No timestamp parsers: a bare number is a typo, never seconds since 1970.
-    PARSERS=["relative-time", "absolute-time"],
-)
-_PARSER = DateDataParser(languages=["en"], settings=_BASE)
 _LOCK = threading.Lock()
+_BUILD = threading.Lock()
+READINGS = 4096  # phrases remembered (per zone and minute)
 
 _ISO = re.compile(
     r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?\s*(Z|[+-]\d{2}:?\d{2})?",
@@ -69,9 +71,6 @@ class PastTime(ParseError):
 
 def is_duration(phrase: str) -> bool:
     return bool(_DURATION.fullmatch(phrase.strip()))
-
-
-describe_time = card.describe_time  # one wording of times, on cards and in autocomplete
 
 
 def canonical_time(dt: datetime, zone: str) -> str:
@@ -133,13 +132,56 @@ def _at_default_hour(dt: datetime, tz: ZoneInfo) -> datetime:
     return _in_zone(local.replace(hour=DEFAULT_HOUR, minute=0, second=0, microsecond=0), tz)
 
 
-def _dateparser(phrase: str, now: datetime, tz: ZoneInfo) -> datetime | None:
-    """What dateparser reads, as it reads it: a wall time in a DST gap is still the wall time."""
-    settings = _BASE.replace(TIMEZONE=tz.key, RELATIVE_BASE=now.astimezone(tz).replace(tzinfo=None))
+def _parser() -> tuple[DateDataParser, Settings]:
+    """The one parser (English only) and its base settings, built on first use (by `prepare`, in a
+    thread of its own at start-up, or by whichever reading comes first)."""
+    with _BUILD:
+        return _build()
+
+
+@functools.cache
+def _build() -> tuple[DateDataParser, Settings]:
+    from dateparser.conf import Settings
+    from dateparser.date import DateDataParser
+
+    base = Settings().replace(
+        PREFER_DATES_FROM="future",
+        RETURN_AS_TIMEZONE_AWARE=True,
+        # No timestamp parsers: a bare number is a typo, never seconds since 1970.
+        PARSERS=["relative-time", "absolute-time"],
+    )
+    return DateDataParser(languages=["en"], settings=base), base
+
+
+def prepare() -> None:
+    """Pay dateparser's first reading now (~0.25 s: its imports, locale tables, time zone patterns)
+    rather than in the middle of the first command, where it would stop the event loop."""
+    _read("tomorrow 9am", ZoneInfo("UTC"), datetime.now(UTC))
+
+
+def _read(phrase: str, tz: ZoneInfo, now: datetime) -> datetime | None:
+    parser, base = _parser()
+    settings = base.replace(TIMEZONE=tz.key, RELATIVE_BASE=now.astimezone(tz).replace(tzinfo=None))
     with _LOCK:
-        _PARSER._settings = settings
-        found: datetime | None = _PARSER.get_date_data(phrase).date_obj
+        parser._settings = settings
+        found: datetime | None = parser.get_date_data(phrase).date_obj
+    # As dateparser reads it: a wall time in a DST gap is still the wall time (see `resolve_when`).
     return found
+
+
+@functools.lru_cache(maxsize=READINGS)
+def _read_at_minute(phrase: str, zone: str, minute: datetime) -> tuple[datetime | None, bool]:
+    """What `phrase` reads as at `minute` (now without its seconds), and whether that holds for
+    every now within the minute: true unless the reading has seconds of its own, which only a
+    phrase that counts in seconds ("in 30 seconds") gives; that one is read at its own now."""
+    found = _read(phrase, ZoneInfo(zone), minute)
+    return found, found is None or (found.second == 0 and found.microsecond == 0)
+
+
+def _dateparser(phrase: str, now: datetime, tz: ZoneInfo) -> datetime | None:
+    minute = now.astimezone(UTC).replace(second=0, microsecond=0)
+    found, every_second = _read_at_minute(phrase, tz.key, minute)
+    return found if every_second else _read(phrase, tz, now)
 
 
 def resolve_time(phrase: str, zone: str, now: datetime, *, example: str | None = None) -> datetime:

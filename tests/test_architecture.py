@@ -154,3 +154,14 @@ def test_modules_stay_small() -> None:
     }
     assert max(sizes.values()) <= 400, max(sizes.items(), key=lambda kv: kv[1])
     assert statistics.median(sizes.values()) < 150
+
+
+def test_the_actions_that_may_open_a_form_are_declared() -> None:
+    """Adapters defer every press at once except those `BotPort.may_open_form` names (a form must be
+    Discord's first answer): an action that opens a form but is not declared would never open it."""
+    import inspect
+
+    from commands.actions import ACTIONS, FORM_ACTIONS
+
+    opening = {name for name, action in ACTIONS.items() if "open_form" in inspect.getsource(action)}
+    assert opening == FORM_ACTIONS

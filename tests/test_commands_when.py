@@ -57,10 +57,10 @@ def test_the_clock_is_injected_not_read() -> None:
 
 
 def test_one_parser_is_reused() -> None:
-    parser = when._PARSER
+    parser, _ = when._parser()
     resolve_time("tomorrow 9am", "Europe/Berlin", NOW)
     resolve_time("Dec 1", "UTC", NOW)
-    assert when._PARSER is parser
+    assert when._parser()[0] is parser
     assert parser.languages == ["en"]
 
 
@@ -124,3 +124,22 @@ def test_suggest_zones() -> None:
     assert suggest_zones("tokyo") == ["Asia/Tokyo"]
     assert suggest_zones("pst")[0] == "America/Los_Angeles"
     assert suggest_zones("zzzz") == []
+
+
+def test_a_phrase_read_again_within_the_minute_reads_as_it_would_fresh() -> None:
+    """Readings are remembered per phrase, zone and minute; seconds never change what a phrase means."""
+    at = datetime(2026, 11, 22, 12, 0, 40, tzinfo=UTC)
+    for phrase in ("tomorrow 9am", "friday at noon", "next monday 10:00", "5pm", "Dec 1 14:30"):
+        first = resolve_time(phrase, "Europe/Berlin", at)
+        again = resolve_time(phrase, "Europe/Berlin", at.replace(second=5))
+        fresh = when._read(phrase, ZoneInfo("Europe/Berlin"), at.replace(second=5)).replace(second=0)
+        assert first == again
+        assert again == fresh or (phrase == "5pm" and fresh < at)  # a clock time that passed means tomorrow
+    # A phrase in seconds means a different minute at another second of the same minute.
+    assert resolve_time("in 30 seconds", "UTC", at) == datetime(2026, 11, 22, 12, 1, tzinfo=UTC)
+    with pytest.raises(PastTime):
+        resolve_time("in 30 seconds", "UTC", at.replace(second=10))
+    # Another zone or another minute is another reading.
+    assert resolve_time("tomorrow 9am", "Asia/Tokyo", at).tzinfo == ZoneInfo("Asia/Tokyo")
+    assert resolve_time("tomorrow", "UTC", at) == datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+    assert resolve_time("tomorrow", "UTC", at.replace(minute=1)) == datetime(2026, 11, 23, 12, 1, tzinfo=UTC)

@@ -38,7 +38,7 @@ from tests.fakes.discord_server import (
 )
 from tests.fakes.late_server import FakeLate
 from tests.harness import API_KEY, START, Harness, core_harness
-from tests.test_discord_e2e import POST, card_edited, card_posted, discord_on_core, field, post, told
+from tests.test_discord_e2e import POST, card_edited, card_posted, discord_on_core, field, post, texts, told
 
 COMMANDS_PATH = "/applications/1180000000000000001/commands"
 
@@ -160,15 +160,15 @@ async def test_help_option_named_command_is_passed_as_an_option(tmp_path: Path) 
     async with discord_on_core(tmp_path) as (_h, fake, _bot):
         payload = await fake.interact(fake.slash("help", {"command": "post"}))
         (callback,) = await answered(fake, payload)
-        assert callback.json["data"]["content"] == help_text("post")
-        assert callback.json["data"]["content"].startswith("/late post")
+        assert callback.json == {"type": 5, "data": {"flags": 64}}  # deferred at once, only alice sees it
+        assert await told(fake, payload, "/late post") == help_text("post")
 
 
 async def test_slow_work_is_deferred_then_the_thinking_message_is_edited(tmp_path: Path) -> None:
     """`/late show` of a long LinkedIn post while Late is slow: deferred, then the 'thinking' message
     becomes the first 2,000 characters and the rest follows, ephemeral, pinging nobody."""
     long_text = "\n".join(f"Line {n}: our launch, told at length for LinkedIn @everyone." for n in range(45))
-    async with discord_on_core(tmp_path, grace=0.2) as (h, fake, _bot):
+    async with discord_on_core(tmp_path) as (h, fake, _bot):
         late_id = await made_in_lates_dashboard(h, long_text)
         h.late.stall("GET", f"/v1/posts/{late_id}", 1.0)
         payload = await fake.interact(fake.slash("show", {"id": late_id}))
@@ -196,7 +196,7 @@ async def made_in_lates_dashboard(h: Harness, text: str) -> str:
 
 
 async def test_a_public_reply_after_a_defer_replaces_the_thinking_message(tmp_path: Path) -> None:
-    async with discord_on_core(tmp_path, grace=0.1) as (h, fake, _bot):
+    async with discord_on_core(tmp_path) as (h, fake, _bot):
         h.late.stall("GET", "/v1/profiles", 0.5)
         payload = await fake.interact(fake.slash("bind", {"profile": "Demo Brand"}, user="dana"))
         (callback,) = await answered(fake, payload)
@@ -208,13 +208,16 @@ async def test_a_public_reply_after_a_defer_replaces_the_thinking_message(tmp_pa
 
 
 async def test_a_redelivered_interaction_is_handled_once_and_still_closed(tmp_path: Path) -> None:
-    """The same INTERACTION_CREATE twice (a replayed gateway event): the core ignores the duplicate and
-    says nothing, the adapter still closes the interaction (Discord refuses: it was answered)."""
-    async with discord_on_core(tmp_path) as (h, fake, _bot):
+    """The same INTERACTION_CREATE twice (a replayed gateway event): the adapter defers it (Discord
+    refuses: it was answered), the core ignores the duplicate and nothing more is said."""
+    async with discord_on_core(tmp_path) as (h, fake, bot):
         payload = await post(fake)
+        said = texts(fake, payload)
         await fake.redeliver(payload)
         (refused,) = await fake.wait_until(lambda: fake.refused(payload))
-        assert refused.json["type"] == 4 and refused.json["data"]["content"] == "Done."
+        assert refused.json == {"type": 5, "data": {"flags": 64}}
+        await bot.lane.idle()
+        assert texts(fake, payload) == said
         await card_posted(fake)
         assert len(fake.cards()) == 1
         assert [r.id for r in await h.core.approvals.queue(Place(chat="discord", team=GUILD_ID, channel=GENERAL))] == [
@@ -239,10 +242,10 @@ async def test_an_unexpected_error_becomes_a_short_ephemeral_reference(tmp_path:
 async def test_echoed_everyone_never_pings(tmp_path: Path) -> None:
     async with discord_on_core(tmp_path) as (_h, fake, _bot):
         payload = await fake.interact(fake.slash("show", {"id": "@everyone"}))
-        (callback,) = await answered(fake, payload)
-        data = callback.json["data"]
-        assert data["content"].startswith("“@everyone” is not a request or post id.")
-        assert data["allowed_mentions"] == {"parse": []}
+        await told(fake, payload, "is not a request or post id")
+        (edit,) = fake.followups(payload)
+        assert edit.json["content"].startswith("“@everyone” is not a request or post id.")
+        assert edit.json["allowed_mentions"] == {"parse": []}
 
 
 async def test_the_requester_is_told_in_the_cards_thread_with_the_only_mention_allowed(tmp_path: Path) -> None:
@@ -350,10 +353,36 @@ async def test_a_click_becomes_a_press_and_reject_opens_a_modal(tmp_path: Path) 
             fake.submit("late:reject:r1:1", {"reason": "Wrong date"}, message_id=card["id"])
         )
         (ack,) = await answered(fake, submitted)
-        assert ack.json["type"] == 4 and ack.json["data"]["flags"] == 64
-        assert ack.json["data"]["content"] == "Rejected r1."
+        assert ack.json == {"type": 5, "data": {"flags": 64}}  # a modal's submission is deferred at once
+        assert await told(fake, submitted, "Rejected") == "Rejected r1."
         request = await h.core.approvals.get("r1")
         assert (request.state, request.reason, request.decided_by) == ("rejected", "Wrong date", "Bob (approver)")
+
+
+async def test_everything_is_deferred_at_once_but_reject_still_opens_its_modal(tmp_path: Path) -> None:
+    """With the work held back (a burst being acknowledged), a command is deferred at once; Reject
+    does not wait in the lane: the gate is asked first, then the modal opens as the first answer,
+    and someone who may not reject is told so instead."""
+    async with discord_on_core(tmp_path) as (h, fake, bot):
+        await post(fake)
+        card = await card_posted(fake)
+        bot.lane.quiet = bot.lane.patience = 30.0
+        queued = await fake.interact(fake.slash("post", POST))
+        (deferred,) = await answered(fake, queued)
+        assert deferred.json == {"type": 5, "data": {"flags": 64}}
+        assert deferred.at - fake.dispatched_at(queued) < 1.0 and bot.lane.waiting == 1
+
+        click = await fake.interact(fake.click(card["id"], "late:reject:r1:1", user="bob"))
+        (modal,) = await answered(fake, click)
+        assert modal.json["type"] == 9 and modal.json["data"]["custom_id"] == "late:reject:r1:1"
+        own = await fake.interact(fake.click(card["id"], "late:reject:r1:1", user="alice"))
+        (refused,) = await answered(fake, own)
+        assert refused.json["type"] == 4 and refused.json["data"]["flags"] == 64
+        assert "your own request" in refused.json["data"]["content"]
+        assert (await h.core.approvals.get("r1")).state == "pending"
+        assert bot.lane.waiting == 1  # the command still waits; Reject did not
+        bot.lane.quiet = bot.lane.patience = 0.0
+        await told(fake, queued, "Sent for approval here as request r2")
 
 
 async def test_approve_with_nothing_to_say_is_acknowledged_silently(tmp_path: Path) -> None:
@@ -445,7 +474,7 @@ async def test_the_edit_form_folds_the_sixth_field_and_maps_labels_back(tmp_path
 
 
 async def test_after_the_token_expired_replies_go_to_the_channel(tmp_path: Path) -> None:
-    async with discord_on_core(tmp_path, grace=0.1, token_ttl=0.4) as (h, fake, _bot):
+    async with discord_on_core(tmp_path, token_ttl=0.4) as (h, fake, _bot):
         h.late.stall("GET", "/v1/accounts", 0.6)
         payload = await fake.interact(fake.slash("accounts"))
         (call,) = await fake.wait_until(lambda: notices(fake))
@@ -456,7 +485,7 @@ async def test_after_the_token_expired_replies_go_to_the_channel(tmp_path: Path)
 
 
 async def test_a_refused_followup_falls_back_to_the_channel(tmp_path: Path) -> None:
-    async with discord_on_core(tmp_path, grace=0.1) as (h, fake, _bot):
+    async with discord_on_core(tmp_path) as (h, fake, _bot):
         fake.token_ttl = 0.3  # Discord has already forgotten the token
         h.late.stall("GET", "/v1/accounts", 0.5)
         await fake.interact(fake.slash("accounts"))

@@ -249,7 +249,8 @@ async def test_an_unauthorised_click_changes_nothing(tmp_path: Path) -> None:
         for user, why in (("carol", "Only the brand's approvers"), ("alice", "your own request")):
             click = await fake.interact(fake.click(card["id"], "late:approve:r1:1", user=user))
             await told(fake, click, why)
-            assert [c.json["data"]["flags"] for c in fake.callbacks(click)] == [64]  # ephemeral
+            assert [c.json for c in fake.callbacks(click)] == [{"type": 6}]  # deferred at once
+            assert [c.json["flags"] for c in fake.followups(click)] == [64]  # the refusal only they see
         assert not fake.channel_calls("PATCH")
         assert not h.late.calls("POST", "/v1/posts")
         assert (await h.core.approvals.get("r1")).state == "pending"

@@ -371,6 +371,54 @@ async def test_100_commands_are_acked_within_3_s_while_late_takes_5_seconds(tmp_
         assert len(t.fake.called("users.info")) == 1  # one lookup for the burst
 
 
+async def test_a_full_lane_never_drops_a_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                caplog: pytest.LogCaptureFixture) -> None:
+    """Room for one queued command, and the lane holding its work back (acks keep "arriving"): the
+    acks still go out in time, past the wait for room the commands wait in tasks of their own, and
+    every one of them is done, with nothing said that is not its result."""
+    monkeypatch.setattr("adapters.slack.app.FULL_WAIT", 0.2)
+    async with slack_app(tmp_path) as t:
+        t.bot.lane.capacity = 1
+        t.bot.lane.quiet = t.bot.lane.patience = 1.0  # nothing starts for a second after the last ack
+        bodies = [t.fake.slash(f'post "Full {i}" to x tomorrow 9am') for i in range(6)]
+        results = await asyncio.gather(*(t.send(b) for b in bodies))
+        assert [(status, text) for status, text, _ in results] == [(200, "")] * 6
+        assert max(took for _, _, took in results) < 1.0  # the wait for room ends well inside Slack's 3 s
+        assert t.fake.called("chat.postMessage") == []  # acknowledged, not yet worked on
+        assert "work lane is full" in caplog.text
+        await t.bot.idle()
+        assert len(await t.requests()) == 6
+        assert len(t.fake.messages[GENERAL]) == 6
+        told = [re.match(r"Sent for approval here as request (r\d)\.", e) for e in t.ephemeral()]
+        assert sorted(m.group(1) for m in told if m) == [f"r{i}" for i in range(1, 7)]
+
+
+async def test_work_that_opens_a_form_does_not_wait_in_the_lane(tmp_path: Path) -> None:
+    """A bare `/late post` must reach views.open within the trigger's 3 s, even while the lane holds
+    other work back."""
+    async with slack_app(tmp_path) as t:
+        t.bot.lane.quiet = t.bot.lane.patience = 5.0
+        await t.send(t.fake.slash('post "Queued" to x tomorrow 9am'))
+        status, _, _ = await t.send(t.fake.slash("post"))
+        assert status == 200
+        await t.fake.wait_for("views.open", within=1.0)
+        assert t.bot.lane.waiting == 1 and t.fake.called("chat.postMessage") == []
+
+
+async def test_work_that_never_started_before_shutdown_is_reported_not_done(tmp_path: Path) -> None:
+    async with slack_app(tmp_path) as t:
+        t.bot.lane.quiet = t.bot.lane.patience = 30.0
+        await t.send(t.fake.slash('post "Too late" to x tomorrow 9am'))
+        await t.bot.close(grace=0)  # no time to work anything off
+        stopped = "latebot was restarting and did not get to this; nothing was done. Please try again."
+        assert t.ephemeral() == [stopped]
+        # A command that still comes in while the app stops is told the same, at once.
+        await t.send(t.fake.slash('post "Later still" to x tomorrow 9am'))
+        await t.fake.wait_for("chat.postEphemeral", count=2, within=2.0)
+        assert t.ephemeral() == [stopped, stopped]
+        assert await t.requests() == []
+
+
 async def test_a_delivery_sent_four_times_acts_once(tmp_path: Path) -> None:
     async with slack_app(tmp_path) as t:
         body = t.fake.slash('post "Only once" to x now')

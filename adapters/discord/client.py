@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -22,6 +23,7 @@ from adapters.discord.forms import OpenForms, submitted_values
 from adapters.discord.media import Attachments
 from adapters.discord.port import DiscordPort
 from adapters.discord.responder import TOKEN_TTL, InteractionResponder, Kind
+from adapters.lane import Lane
 from bot.errors import describe
 from bot.messages import BUTTON_PREFIX, Reply
 from bot.ports import BotPort
@@ -33,6 +35,8 @@ log = logging.getLogger("latebot.discord")
 DISCORD_API = "https://discord.com/api/v10"
 AUTOCOMPLETE_TIMEOUT = 2.5  # Discord drops autocomplete answers after 3 s
 FORM_TIMEOUT = 2.5
+GRACE = 2.0  # seconds queued and running work may take to finish when the bot stops
+STOPPED = "latebot was restarting and did not get to this; nothing was done. Please try again."
 
 
 SHUTDOWN_GRACE = 5.0
@@ -44,8 +48,7 @@ class LateBot(discord.Client):
         settings: Settings,
         bot: BotPort,
         *,
-        grace: float = 0.25,
-        press_grace: float = 0.5,
+        press_grace: float = 1.5,
         token_ttl: float = TOKEN_TTL,
         guild_ready_timeout: float = 2.0,
     ) -> None:
@@ -57,16 +60,16 @@ class LateBot(discord.Client):
         )
         self.settings = settings
         self.bot = bot
-        # How long the core may take before the interaction is deferred: a button may still open a
-        # modal (Reject, Edit), which Discord only accepts as the first answer, so it gets longer.
-        self.grace = grace
+        # Everything is deferred at once, except what may answer with a modal (Reject, Edit, the
+        # message menu), which Discord only accepts as the first answer: the core gets this long.
         self.press_grace = press_grace
         self.token_ttl = token_ttl
         self.tree: app_commands.CommandTree[LateBot] = app_commands.CommandTree(self)
         self.port = DiscordPort(self)
         self.forms = OpenForms()
         self.attachments = Attachments(bot, api_base=settings.DISCORD_API_BASE)
-        self.inflight: set[asyncio.Task[Any]] = set()
+        self.inflight: set[asyncio.Task[Any]] = set()  # work that may open a form, run at once
+        self.lane = Lane("discord")  # the rest, after its defer
         self.gateway: str | None = settings.DISCORD_GATEWAY_URL
         self.synced: list[app_commands.AppCommand] = []
         # The task running `start()` (set by `service.running_bot`): it ends when the bot stops for good.
@@ -88,6 +91,7 @@ class LateBot(discord.Client):
     async def setup_hook(self) -> None:
         self.add_dynamic_items(LateButton)
         self.bot.register(self.port)
+        self.lane.start()
         if self.gateway is None and self.settings.DISCORD_API_BASE.rstrip("/") != DISCORD_API:
             _, self.gateway, _ = await self.http.get_bot_gateway()
         guild_id = self.settings.DISCORD_GUILD_ID
@@ -110,20 +114,41 @@ class LateBot(discord.Client):
         interaction: discord.Interaction[Any],
         kind: Kind,
         work: Callable[[InteractionResponder], Awaitable[None]],
+        *,
+        may_open_form: bool = False,
     ) -> None:
+        self.lane.acked()
         responder = InteractionResponder(
             interaction,
             kind=kind,
             port=self.port,
             place=translate.place_of(interaction),
             forms=self.forms,
-            grace=self.press_grace if kind == "component" else self.grace,
+            grace=self.press_grace,
             token_ttl=self.token_ttl,
         )
-        task = asyncio.current_task()
-        if task is not None:
-            self.inflight.add(task)
-        responder.start()
+        if may_open_form:
+            responder.start()
+            task = asyncio.current_task()
+            if task is not None:
+                self.inflight.add(task)
+            try:
+                await self._work(responder, work)
+            finally:
+                if task is not None:
+                    self.inflight.discard(task)
+            return
+        await responder.defer_now()
+        name = f"discord-{kind}-{interaction.id}"
+        job = functools.partial(self._work, responder, work)
+        stopped = functools.partial(responder.reply, Reply(text=STOPPED))
+        if not self.lane.offer(name, job, stopped):
+            # Deferred already, so Discord waits 15 minutes for the answer: wait for room here.
+            log.warning("Discord: the work lane is full (%d waiting); %s waits for room", self.lane.waiting, name)
+            await self.lane.put(name, job, stopped)
+
+    async def _work(self, responder: InteractionResponder,
+                    work: Callable[[InteractionResponder], Awaitable[None]]) -> None:
         try:
             await work(responder)
         except asyncio.CancelledError:
@@ -133,15 +158,13 @@ class LateBot(discord.Client):
             text = describe(exc, logger=log)
             with contextlib.suppress(Exception):
                 await responder.reply(Reply(text=text))
-        finally:
-            if task is not None:
-                self.inflight.discard(task)
         await responder.finish()
 
     async def close(self) -> None:
-        """Stop: work still running for an interaction gets `SHUTDOWN_GRACE` seconds to finish (an
-        approval being published), then is cancelled (its state is in SQLite; a request cut off while
-        `publishing` is reconciled)."""
+        """Stop: queued and running work gets a few seconds to finish (an approval being published);
+        what is left is cancelled (its state is in SQLite; a request cut off while `publishing` is
+        reconciled) and what never started is reported to its user as not done."""
+        await self.lane.close(GRACE)
         pending = [t for t in self.inflight if not t.done() and t is not asyncio.current_task()]
         if pending:
             _, late = await asyncio.wait(pending, timeout=SHUTDOWN_GRACE)
@@ -164,7 +187,8 @@ class LateBot(discord.Client):
 
     async def handle_press(self, interaction: discord.Interaction[Any], action: str, ref: str) -> None:
         press = translate.press(interaction, action, ref)
-        await self._answer(interaction, "component", lambda r: self.bot.press(press, r))
+        await self._answer(interaction, "component", lambda r: self.bot.press(press, r),
+                           may_open_form=self.bot.may_open_form(action))
 
     async def handle_submit(self, interaction: discord.Interaction[Any], form_id: str) -> None:
         data: dict[str, Any] = dict(interaction.data or {})
@@ -206,7 +230,7 @@ class LateBot(discord.Client):
             coro = self.bot.post_form(place, actor, text=text, media=media)
             await responder.open_form(await asyncio.wait_for(coro, FORM_TIMEOUT))
 
-        await self._answer(interaction, "command", work)
+        await self._answer(interaction, "command", work, may_open_form=True)
 
     async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
         # Modal submissions are handled from their custom_id (the form id), so they work after a restart.

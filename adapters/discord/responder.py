@@ -1,10 +1,12 @@
 """The `Responder` of one Discord interaction, under Discord's rules.
 
 The first answer must come within 3 s: a modal (only possible as the first answer), a message, or
-a defer. The core runs meanwhile; if it has neither replied nor opened a form after `grace`
-seconds, the interaction is deferred (ephemeral "thinking" for commands and forms, a silent
-update for buttons). Later replies go through the interaction token (valid 15 minutes) and, once
-it has expired or is refused, as a channel message that mentions the user.
+a defer. An interaction that cannot answer with a form is deferred at once (`defer_now`:
+ephemeral "thinking" for commands and forms, a silent update for buttons). One that may (Reject,
+Edit, "Post to social") runs the core first; if it has neither replied nor opened a form after
+`grace` seconds, it is deferred then (`start`). Later replies go through the interaction token
+(valid 15 minutes) and, once it has expired or is refused, as a channel message that mentions
+the user.
 """
 
 from __future__ import annotations
@@ -64,7 +66,21 @@ class InteractionResponder:
     # --- lifecycle ---------------------------------------------------------------------------
 
     def start(self) -> None:
+        """Defer after `grace` seconds unless the core has answered by then (with a form, say)."""
         self._timer = asyncio.create_task(self._defer_later(), name=f"defer-{self.interaction.id}")
+
+    async def defer_now(self) -> None:
+        """The first answer, at once: for an interaction that will not answer with a form."""
+        async with self._lock:
+            if self.state != "fresh":
+                return
+            try:
+                await self._defer()
+            except discord.HTTPException as exc:
+                # Answered already (a replayed delivery) or too late: later replies go by followup,
+                # and where the token is refused too, to the channel.
+                log.warning("interaction %s: the defer was refused (%s)", self.interaction.id, exc.status)
+                self.state = "answered"
 
     async def _defer_later(self) -> None:
         await asyncio.sleep(self.grace)

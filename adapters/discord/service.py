@@ -17,6 +17,7 @@ from typing import Any
 import discord
 
 from adapters.discord.client import LateBot
+from adapters.lane import keep_what_started
 from bot.errors import ConfigError
 from bot.ports import BotPort
 from bot.settings import Settings
@@ -55,6 +56,7 @@ async def running_bot(
                 task.result()  # the start failed: raise why
             raise TimeoutError(f"the Discord bot was not ready within {ready_timeout} s")
         client.runner = task
+        keep_what_started()
         yield client
     finally:
         await client.close()

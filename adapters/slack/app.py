@@ -1,8 +1,11 @@
 """The Bolt app: one `AsyncApp` in the bot's event loop, every listener acks first.
 
 Each listener calls `ack()` and returns at once (so the HTTP response or the Socket Mode envelope
-ack goes out in milliseconds), then the work runs in a task of its own: user lookup, the core,
-Late. Tasks are kept in `SlackBot.tasks` until done and awaited on shutdown. The app is built
+ack goes out in milliseconds) after handing the work (user lookup, the core, Late) to the lane
+(`adapters/lane.py`), which starts it once the acknowledgements of a burst are out: work never
+delays the next ack. Work that opens a form (a bare `/late post`, the shortcut, Reject and Edit)
+must reach `views.open` within the trigger's 3 s, so it starts at once in a task of its own.
+Running work is in `SlackBot.tasks` and is given `GRACE` seconds on shutdown. The app is built
 with `process_before_response=True` so that Bolt itself starts no untracked work.
 
 `running_slack` starts everything (HTTP mode, its route mounted on latebot's HTTP server, or Socket
@@ -13,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import re
 import time
@@ -29,12 +33,15 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.signature import SignatureVerifier
 
 from adapters.http import HttpServer
+from adapters.lane import Lane, keep_what_started
 from adapters.slack import handlers, translate
 from adapters.slack.context import SlackContext
 from adapters.slack.media import Uploads
 from adapters.slack.people import People
 from adapters.slack.port import Pacer, SlackPort, web_client
+from adapters.slack.translate import is_bare_post
 from bot.errors import ConfigError
+from bot.messages import parse_custom_id
 from bot.ports import BotPort
 from bot.settings import Settings
 
@@ -46,6 +53,8 @@ ACTIONS = re.compile(r"^late:")
 VIEWS = re.compile(r"^late:")
 EVENTS_PATH = "/slack/events"
 GRACE = 5.0  # seconds in-flight work may take to finish on shutdown
+# With the lane full, an ack waits this long (from the request's arrival) for room: inside Slack's 3 s.
+FULL_WAIT = 2.0
 
 
 def _secret(value: Any, name: str) -> str:
@@ -94,7 +103,8 @@ class SlackBot:
             bot=bot, client=self.client, session=session, port=self.port, people=People(self.client),
             uploads=Uploads(self.client, session, token=self.token, api_url=settings.SLACK_API_URL, bot=bot),
         )
-        self.tasks: set[asyncio.Task[None]] = set()
+        self.lane = Lane("slack")
+        self._spawned: set[asyncio.Task[None]] = set()
         self.identity: AuthorizeResult | None = None
         self._identity_lock = asyncio.Lock()
 
@@ -126,6 +136,7 @@ class SlackBot:
             error = exc.response.get("error")
             raise ConfigError(f"setting SLACK_BOT_TOKEN: Slack refused it ({error})") from None
         self.bot.register(self.port)
+        self.lane.start()
 
     async def _authorize(self) -> AuthorizeResult:
         if self.identity is None:
@@ -137,10 +148,18 @@ class SlackBot:
                     log.info("Slack: connected to %s as %s", resp.get("team"), resp.get("user"))
         return self.identity
 
+    @property
+    def tasks(self) -> set[asyncio.Task[None]]:
+        """The work running now: from the lane, and what started at once (forms, an overflow)."""
+        return self.lane.tasks | self._spawned
+
     async def close(self, grace: float = GRACE) -> None:
-        """Let running work finish (up to `grace` seconds), then cancel what is left."""
-        if self.tasks:
-            _, pending = await asyncio.wait(set(self.tasks), timeout=grace)
+        """Let queued and running work finish (up to `grace` seconds), then cancel what is left."""
+        started = time.monotonic()
+        await self.lane.close(grace)
+        if self._spawned:
+            left = max(0.0, grace - (time.monotonic() - started))
+            _, pending = await asyncio.wait(set(self._spawned), timeout=left)
             for task in pending:
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
@@ -148,17 +167,18 @@ class SlackBot:
         await self.ctx.people.close()
 
     async def idle(self) -> None:
-        """Wait until every task started so far (and any they started) is done."""
-        while self.tasks:
-            await asyncio.gather(*set(self.tasks), return_exceptions=True)
+        """Wait until every piece of work queued or started so far (and any it started) is done."""
+        while self._spawned or self.lane.waiting or self.lane.tasks:
+            await asyncio.gather(*set(self._spawned), return_exceptions=True)
+            await self.lane.idle()
 
     def spawn(self, coro: Coroutine[Any, Any, None], name: str) -> None:
         task = asyncio.create_task(coro, name=name)
-        self.tasks.add(task)
+        self._spawned.add(task)
         task.add_done_callback(self._done)
 
     def _done(self, task: asyncio.Task[None]) -> None:
-        self.tasks.discard(task)
+        self._spawned.discard(task)
         if not task.cancelled() and task.exception() is not None:
             log.error("Slack task %s failed", task.get_name(), exc_info=task.exception())
 
@@ -183,23 +203,47 @@ class SlackBot:
             return False
         return self.verifier.is_valid(body, stamp, signature)
 
-    # --- listeners: ack, then work in a task -----------------------------------------------------
+    # --- listeners: ack, then the work in the lane ------------------------------------------
 
     def _listen(self) -> None:
-        def later(kind: str, work: Callable[[SlackContext, dict[str, Any], float], Coroutine[Any, Any, None]]
+        Handler = Callable[[SlackContext, dict[str, Any], float], Coroutine[Any, Any, None]]
+
+        def later(kind: str, work: Handler, urgent: Callable[[dict[str, Any]], bool] = lambda _: False
                   ) -> Callable[..., Awaitable[None]]:
             async def listener(ack: AsyncAck, body: dict[str, Any]) -> None:
                 received = time.monotonic()
-                await ack()
-                self.spawn(work(self.ctx, body, received), name=f"slack-{kind}-{body.get('trigger_id', '')}")
+                self.lane.acked()
+                await ack()  # recorded now, sent when this returns (process_before_response)
+                name = f"slack-{kind}-{body.get('trigger_id', '')}"
+                if urgent(body):
+                    self.spawn(work(self.ctx, body, received), name=name)
+                    return
+                job = functools.partial(work, self.ctx, body, received)
+                stopped = functools.partial(handlers.abandoned, self.ctx, body, received)
+                if self.lane.offer(name, job, stopped) or await self.lane.put(
+                        name, job, stopped, until=received + FULL_WAIT):
+                    return
+                # Still full at Slack's deadline: acknowledge, and wait for room in a task of its own.
+                log.warning("Slack: the work lane is full (%d waiting); %s waits for room", self.lane.waiting, name)
+                self.spawn(self._queue_later(name, job, stopped), name=f"{name}-waiting")
 
             return listener
 
-        self.app.command(COMMAND)(later("command", handlers.command))
-        self.app.action(ACTIONS)(later("action", handlers.press))
+        def opens_form(body: dict[str, Any]) -> bool:
+            actions = body.get("actions") or []
+            first = actions[0] if isinstance(actions, list) and actions and isinstance(actions[0], dict) else {}
+            parsed = parse_custom_id(str(first.get("action_id", "")))
+            return parsed is not None and self.bot.may_open_form(parsed[0])
+
+        self.app.command(COMMAND)(later("command", handlers.command, lambda b: is_bare_post(str(b.get("text", "")))))
+        self.app.action(ACTIONS)(later("action", handlers.press, opens_form))
         self.app.view_submission(VIEWS)(later("view", handlers.submit))
-        self.app.message_shortcut(SHORTCUT)(later("shortcut", handlers.shortcut))
+        self.app.message_shortcut(SHORTCUT)(later("shortcut", handlers.shortcut, lambda _: True))
         self.handled = [("command", COMMAND), ("message_shortcut", SHORTCUT)]
+
+    async def _queue_later(self, name: str, job: Callable[[], Coroutine[Any, Any, None]],
+                           stopped: Callable[[], Coroutine[Any, Any, None]]) -> None:
+        await self.lane.put(name, job, stopped)
 
 
 @contextlib.asynccontextmanager
@@ -230,6 +274,7 @@ async def running_slack(settings: Settings, bot: BotPort, *, http: HttpServer | 
             stack.callback(http.unmount, "POST", EVENTS_PATH)
         http.status["slack"] = "socket" if socket_mode else "http"
         stack.callback(http.status.pop, "slack", None)
+        keep_what_started()
         yield slack, http.url
 
 

@@ -27,6 +27,7 @@ log = logging.getLogger("latebot.slack.handlers")
 LOOKUP = 1.0  # seconds a users.info may take before a form must open without it
 FORM = 1.5  # seconds the core may take to build a form (trigger_id lives 3 s)
 MEDIA_FIELD = "media"
+STOPPED = "latebot was restarting and did not get to this; nothing was done. Please try again."
 LOST_FILES = ("The message's files could not be attached (latebot restarted while they uploaded). "
               "Add them as media URLs with /late edit.")
 
@@ -84,13 +85,20 @@ async def press(ctx: SlackContext, body: Body, received: float) -> None:
     await _answering(responder, work())
 
 
-async def submit(ctx: SlackContext, body: Body, received: float) -> None:
+def _view_responder(ctx: SlackContext, body: Body, received: float) -> tuple[SlackResponder, translate.Origin | None]:
+    """A modal submission answers where the form was opened from (its origin), else by DM."""
     view = body.get("view") or {}
     origin = translate.Origin.load(view.get("private_metadata"))
     w = translate.who(body)
     place = origin.place if origin else Place(chat="slack", team=w.team, channel=w.user)
     responder = SlackResponder(ctx.port, ctx.session, user=w.user, place=place, received=received,
                                response_url=origin.response_url if origin else None, origin=origin)
+    return responder, origin
+
+
+async def submit(ctx: SlackContext, body: Body, received: float) -> None:
+    responder, origin = _view_responder(ctx, body, received)
+    w = translate.who(body)
 
     async def work() -> None:
         actor = await ctx.people.actor(w, within=LOOKUP)
@@ -108,6 +116,16 @@ async def submit(ctx: SlackContext, body: Body, received: float) -> None:
         await ctx.bot.submit(translate.submission(body, actor, extra), responder)
 
     await _answering(responder, work())
+
+
+async def abandoned(ctx: SlackContext, body: Body, received: float) -> None:
+    """Work that never started before shutdown: the user is told it was not done."""
+    if body.get("view"):
+        responder, _ = _view_responder(ctx, body, received)
+    else:
+        responder = responder_for(ctx, body, translate.place_of(body), received)
+    with contextlib.suppress(Exception):
+        await responder.reply(Reply(text=STOPPED))
 
 
 def _lines(value: str | list[str]) -> list[str]:
