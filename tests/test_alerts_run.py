@@ -32,8 +32,8 @@ async def test_latebot_run_polls_health_and_alerts_every_chat_that_watches_the_b
             await h.late.engine.update_account((await h.late.engine.account_ids())["instagram"], token_valid=False)
 
             running = services(h.core, "run", 0, None, host="127.0.0.1")
-            assert [s.name for s in running] == ["http", "slack", "discord", "scheduler", "health", "alerts"]
-            http = running[0]
+            assert [s.name for s in running] == ["prepare", "http", "slack", "discord", "scheduler", "health", "alerts"]
+            http = next(s for s in running if s.name == "http")
             assert isinstance(http, HttpServer)
             stop = asyncio.Event()
             runtime = asyncio.create_task(run_services(running, stop=stop))

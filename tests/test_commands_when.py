@@ -141,5 +141,6 @@ def test_a_phrase_read_again_within_the_minute_reads_as_it_would_fresh() -> None
         resolve_time("in 30 seconds", "UTC", at.replace(second=10))
     # Another zone or another minute is another reading.
     assert resolve_time("tomorrow 9am", "Asia/Tokyo", at).tzinfo == ZoneInfo("Asia/Tokyo")
-    assert resolve_time("tomorrow", "UTC", at) == datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
-    assert resolve_time("tomorrow", "UTC", at.replace(minute=1)) == datetime(2026, 11, 23, 12, 1, tzinfo=UTC)
+    # A day alone means 09:00 that day, whatever minute it is read in.
+    assert resolve_time("tomorrow", "UTC", at) == datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+    assert resolve_time("tomorrow", "UTC", at.replace(minute=1)) == datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
