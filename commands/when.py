@@ -236,9 +236,15 @@ def resolve_when(
             if not _TIME_OF_DAY.search(text):
                 # dateparser gives a day alone midnight ("monday") or this very minute ("tomorrow").
                 when, wall = _at_default_hour(when, tz), None
-            if _CLOCK.fullmatch(text) and when <= now:
-                wall = wall + timedelta(days=1) if wall is not None else None
-                when = _in_zone(when.replace(tzinfo=None) + timedelta(days=1), tz)
+            if _CLOCK.fullmatch(text):
+                # A clock time alone is today's, or tomorrow's once it has passed. Only its hour and
+                # minute are dateparser's: on a month's last evening it dates "5pm" the 1st of the month.
+                today = now.astimezone(tz).replace(tzinfo=None)
+                local = (wall or when.replace(tzinfo=None)).replace(year=today.year, month=today.month,
+                                                                    day=today.day)
+                if _in_zone(local, tz) <= now:
+                    local += timedelta(days=1)
+                when, wall = _in_zone(local, tz), local
     except (ValueError, OverflowError):
         raise ParseError(f"“{text}” is not a valid date or time.", example=example) from None
     when = when.replace(second=0, microsecond=0)

@@ -144,3 +144,11 @@ def test_a_phrase_read_again_within_the_minute_reads_as_it_would_fresh() -> None
     # A day alone means 09:00 that day, whatever minute it is read in.
     assert resolve_time("tomorrow", "UTC", at) == datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
     assert resolve_time("tomorrow", "UTC", at.replace(minute=1)) == datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+
+
+def test_a_clock_time_on_a_months_last_evening_is_today_or_tomorrow() -> None:
+    # dateparser alone dates "5pm" the 1st of the month when read on the month's last evening.
+    at = datetime(2026, 11, 30, 15, 30, tzinfo=UTC)  # 16:30 in Berlin
+    assert resolve_time("5pm", "Europe/Berlin", at) == datetime(2026, 11, 30, 16, 0, tzinfo=UTC)
+    assert resolve_time("at 4pm", "Europe/Berlin", at) == datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
+    assert resolve_time("17:00", "Europe/Berlin", at) == datetime(2026, 11, 30, 16, 0, tzinfo=UTC)
