@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from bot import glyphs, platforms
 from bot.clock import describe_time
-from bot.messages import Button, Card, CardField, Section, Tone
+from bot.messages import Button, Card, CardField, Section, Tone, parse_revision_ref, revision_ref
 from bot.request import THREAD_PLATFORMS, PostDraft, Request
 
 if TYPE_CHECKING:
@@ -71,17 +71,6 @@ def warnings(draft: PostDraft) -> list[str]:
     return out
 
 
-def revision_ref(request_id: str, revision: int) -> str:
-    """A button's reference to one revision of a request: `<request id>:<revision>`."""
-    return f"{request_id}:{revision}"
-
-
-def parse_revision_ref(ref: str) -> tuple[str, int | None]:
-    """`r1:2` -> ('r1', 2); a bare request id (a card from before revisions) -> ('r1', None)."""
-    head, sep, tail = ref.rpartition(":")
-    if sep and head and tail.isdigit():
-        return head, int(tail)
-    return ref, None
 
 
 def build_card(

@@ -35,7 +35,6 @@ user is shown only that reference: never a traceback, never a guess about what L
 from __future__ import annotations
 
 import logging
-import secrets
 from typing import Any
 
 log = logging.getLogger("latebot.errors")
@@ -210,6 +209,8 @@ class LateServerError(LateAnswered):
 
 
 def new_reference() -> str:
+    import secrets  # only when an error is described: it costs a few ms at import
+
     return secrets.token_hex(3)
 
 

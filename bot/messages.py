@@ -110,6 +110,19 @@ def parse_custom_id(value: str) -> tuple[str, str] | None:
     return parts[1], parts[2]
 
 
+def revision_ref(request_id: str, revision: int) -> str:
+    """A button's reference to one revision of a request: `<request id>:<revision>`."""
+    return f"{request_id}:{revision}"
+
+
+def parse_revision_ref(ref: str) -> tuple[str, int | None]:
+    """`r1:2` -> ('r1', 2); a bare request id (a card from before revisions) -> ('r1', None)."""
+    head, sep, tail = ref.rpartition(":")
+    if sep and head and tail.isdigit():
+        return head, int(tail)
+    return ref, None
+
+
 ButtonStyle = Literal["primary", "danger", "default"]
 
 

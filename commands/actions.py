@@ -10,10 +10,9 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from bot.approval import StaleRevision
-from bot.card import parse_revision_ref
 from bot.core import Core
 from bot.errors import NotAllowed
-from bot.messages import ButtonPress, Reply
+from bot.messages import ButtonPress, Reply, parse_revision_ref
 from bot.ports import Responder
 from commands import health
 from commands.forms import edit_form, reject_form

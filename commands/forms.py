@@ -11,10 +11,9 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot import platforms, specifics
-from bot.card import revision_ref
 from bot.errors import UserError
 from bot.late.models import Account
-from bot.messages import Form, FormField, FormSubmission
+from bot.messages import Form, FormField, FormSubmission, revision_ref
 from bot.request import Request
 from bot.specifics import PRIVACIES, Specifics
 from commands import model

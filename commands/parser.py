@@ -13,8 +13,8 @@ import re
 from collections.abc import Callable
 
 from bot import platforms
-from bot.card import parse_revision_ref
 from bot.errors import ParseError
+from bot.messages import parse_revision_ref
 from commands import model
 from commands.context import ParseContext
 from commands.post import parse_edit, parse_post

@@ -9,11 +9,11 @@ from collections.abc import Sequence
 from datetime import timedelta
 
 from bot.approval import StaleRevision
-from bot.card import parse_revision_ref, when_text
+from bot.card import when_text
 from bot.core import Core
 from bot.errors import Conflict, NotFound
 from bot.late.models import Account
-from bot.messages import Actor, FormSubmission, Place, Reply
+from bot.messages import Actor, FormSubmission, Place, Reply, parse_revision_ref
 from bot.policy import who_may_approve
 from bot.ports import Responder
 from bot.publishing import outcome_of_post
