@@ -206,13 +206,13 @@ class Approvals:
         tally = await self.requests.record_approval(
             request, actor, now, counts=counts_for(request, policy), required=policy.approvals_required
         )
+        current = tally.current or await self.get(request.id)
         if not tally.claimed:
-            current = await self.get(request.id)
             if current.state == "pending":
                 await self.notices.refresh_card(current)
                 return current, tally
             raise Conflict(f"Already decided: {already(current.state)}.")
-        return await self.settlement.publish(await self.get(request.id), actor), tally
+        return await self.settlement.publish(current, actor), tally
 
     async def reevaluate(self, profile_id: str) -> int:
         """After the brand's rules changed (a lower quorum, an approver removed): count every pending

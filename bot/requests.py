@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, Required, TypedDict, Unpack
 
 from bot.clock import iso, parse_iso
 from bot.messages import Actor, MessageRef, Place
@@ -36,6 +36,18 @@ class NewRequest:
     late_post_id: str | None = None
 
 
+class Change(TypedDict, total=False):
+    """What a `transition` records besides the new state."""
+
+    actor: Required[str]
+    action: Required[str]
+    actor_id: str | None
+    from_states: Sequence[State] | None
+    changes: Mapping[str, Any] | None
+    outcome: Outcome | None
+    detail: Mapping[str, Any] | None
+
+
 @dataclass(frozen=True)
 class Tally:
     """The result of recording one approval: whether it completed the quorum and claimed the request."""
@@ -46,6 +58,8 @@ class Tally:
     open: bool = True
     # True when this approver had already approved this revision.
     again: bool = False
+    # The request as the same transaction left it (one trip to the store fewer per press).
+    current: Request | None = None
 
 
 @dataclass(frozen=True)
@@ -224,20 +238,17 @@ class Requests:
 
         await self.store.write(write)
 
-    async def transition(
-        self,
-        request: Request,
-        to_state: State,
-        *,
-        actor: str,
-        action: str,
-        actor_id: str | None = None,
-        from_states: Sequence[State] | None = None,
-        changes: Mapping[str, Any] | None = None,
-        outcome: Outcome | None = None,
-        detail: Mapping[str, Any] | None = None,
-    ) -> bool:
+    async def transition(self, request: Request, to_state: State, **change: Unpack[Change]) -> bool:
         """Compare-and-set `request` from its state (or `from_states`) to `to_state`, with one audit row."""
+        moved, _ = await self.transition_and_load(request, to_state, load=False, **change)
+        return moved
+
+    async def transition_and_load(
+        self, request: Request, to_state: State, *, actor: str, action: str, actor_id: str | None = None,
+        from_states: Sequence[State] | None = None, changes: Mapping[str, Any] | None = None,
+        outcome: Outcome | None = None, detail: Mapping[str, Any] | None = None, load: bool = True,
+    ) -> tuple[bool, Request | None]:
+        """`transition`, and the request as that same transaction left it (when `load`)."""
         now = self.store.clock.now()
         values: dict[str, Any] = {"state": to_state, "updated_at": iso(now), **(changes or {})}
         if outcome is not None:
@@ -245,20 +256,15 @@ class Requests:
             if outcome.late_post_id:
                 values["late_post_id"] = outcome.late_post_id
         audit = AuditRow(
-            actor=actor,
-            actor_id=actor_id,
-            action=action,
-            request_id=request.id,
-            from_state=request.state if from_states is None else ",".join(from_states),
-            to_state=to_state,
-            content_hash=request.content_hash,
-            idempotency_key=values.get("idempotency_key", request.idempotency_key),
-            late_post_id=values.get("late_post_id", request.late_post_id),
-            detail=detail,
+            actor=actor, actor_id=actor_id, action=action, request_id=request.id,
+            from_state=request.state if from_states is None else ",".join(from_states), to_state=to_state,
+            content_hash=request.content_hash, idempotency_key=values.get("idempotency_key", request.idempotency_key),
+            late_post_id=values.get("late_post_id", request.late_post_id), detail=detail,
         )
 
-        def write(tx: Tx) -> bool:
-            return tx.compare_and_set("requests", request.id, from_states or [request.state], values, audit)
+        def write(tx: Tx) -> tuple[bool, Request | None]:
+            moved = tx.compare_and_set("requests", request.id, from_states or [request.state], values, audit)
+            return moved, _load(tx, request.id) if load else None
 
         return await self.store.write(write)
 
@@ -313,7 +319,7 @@ class Requests:
             )
             return Tally(claimed=won, count=n, again=again)
 
-        return await self.store.write(write)
+        return await self.store.write(lambda tx: replace(write(tx), current=_load(tx, request.id)))
 
     async def revise(
         self, request: Request, draft: PostDraft, *, author: Actor, now: datetime, expires_at: datetime,

@@ -269,11 +269,11 @@ class Settlement:
         target = STATE_OF[outcome.kind]
         if target == "publishing":
             return await self._progress(request, outcome, actor=actor, action=action, from_states=from_states)
-        moved = await self.requests.transition(
+        moved, final = await self.requests.transition_and_load(
             request, target, actor=actor, action=action, from_states=list(from_states), outcome=outcome,
             changes={"owed_notice": 1},  # cleared once told: a crash in between does not lose it
         )
-        final = await self.get(request.id)
+        final = final or await self.get(request.id)
         if moved:
             await self.notify(final)
         return final
@@ -297,11 +297,11 @@ class Settlement:
             return request
         # The time it entered `publishing` stays: the replay window and reconcile count from it.
         keep = {"updated_at": iso(request.updated_at)} if request.state == "publishing" else {}
-        moved = await self.requests.transition(
+        moved, final = await self.requests.transition_and_load(
             request, "publishing", actor=actor, action=action, from_states=list(from_states), outcome=outcome,
             changes=keep,
         )
-        final = await self.get(request.id)
+        final = final or await self.get(request.id)
         if moved:
             await self.notices.refresh_card(final)
         return final
