@@ -41,6 +41,8 @@ async def run_services(services: Sequence[Service], *, stop: asyncio.Event | Non
     loop = asyncio.get_running_loop()
     installed: list[signal.Signals] = []
     for sig in (signal.SIGTERM, signal.SIGINT):
+        # Signals can only be handled on the main thread of a Unix loop (ValueError or RuntimeError
+        # elsewhere, NotImplementedError on Windows): then `stop` and the caller end the services.
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             loop.add_signal_handler(sig, stop.set)
             installed.append(sig)

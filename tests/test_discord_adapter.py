@@ -287,9 +287,8 @@ async def test_autocomplete_answers_with_the_cores_choices(tmp_path: Path) -> No
         assert callback.json["data"]["choices"] == [{"name": "Demo Brand", "value": "Demo Brand"}]
 
 
-async def test_autocomplete_that_takes_too_long_answers_empty_in_time(tmp_path: Path, monkeypatch: Any) -> None:
-    monkeypatch.setattr("adapters.discord.client.AUTOCOMPLETE_TIMEOUT", 0.3)
-    async with discord_on_core(tmp_path) as (h, fake, _bot):
+async def test_autocomplete_that_takes_too_long_answers_empty_in_time(tmp_path: Path) -> None:
+    async with discord_on_core(tmp_path, autocomplete_timeout=0.3) as (h, fake, _bot):
         h.late.stall("GET", "/v1/accounts", 10.0)
         payload = await fake.interact(fake.autocomplete("post", {"to": "tw"}, focused="to"))
         (callback,) = await answered(fake, payload)

@@ -373,13 +373,12 @@ async def test_100_commands_are_acked_within_3_s_while_late_takes_5_seconds(tmp_
         assert 1 <= len(lookups) <= 1 + int((lookups[-1].at - lookups[0].at) / 5.0)
 
 
-async def test_a_full_lane_never_drops_a_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                caplog: pytest.LogCaptureFixture) -> None:
+async def test_a_full_lane_never_drops_a_command(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     """Room for one queued command, and the lane holding its work back (acks keep "arriving"): the
     acks still go out in time, past the wait for room the commands wait in tasks of their own, and
     every one of them is done, with nothing said that is not its result."""
-    monkeypatch.setattr("adapters.slack.app.FULL_WAIT", 0.2)
     async with slack_app(tmp_path) as t:
+        t.bot.full_wait = 0.2
         t.bot.lane.capacity = 1
         t.bot.lane.quiet = t.bot.lane.patience = 1.0  # nothing starts for a second after the last ack
         bodies = [t.fake.slash(f'post "Full {i}" to x tomorrow 9am') for i in range(6)]

@@ -51,6 +51,7 @@ class LateBot(discord.Client):
         press_grace: float = 1.5,
         token_ttl: float = TOKEN_TTL,
         guild_ready_timeout: float = 2.0,
+        autocomplete_timeout: float = AUTOCOMPLETE_TIMEOUT,
     ) -> None:
         super().__init__(
             intents=discord.Intents.default(),  # no privileged intent is needed
@@ -64,6 +65,7 @@ class LateBot(discord.Client):
         # message menu), which Discord only accepts as the first answer: the core gets this long.
         self.press_grace = press_grace
         self.token_ttl = token_ttl
+        self.autocomplete_timeout = autocomplete_timeout
         self.tree: app_commands.CommandTree[LateBot] = app_commands.CommandTree(self)
         self.port = DiscordPort(self)
         self.forms = OpenForms()
@@ -209,7 +211,7 @@ class LateBot(discord.Client):
         names = ("text", "to", "when", "tz", "mode", "profile")
         inv = translate.invocation(interaction, command, translate.options_of(interaction.namespace, names))
         try:
-            found = await asyncio.wait_for(self.bot.autocomplete(inv, option, value), AUTOCOMPLETE_TIMEOUT)
+            found = await asyncio.wait_for(self.bot.autocomplete(inv, option, value), self.autocomplete_timeout)
         except TimeoutError:
             log.warning("autocomplete for %s took too long", option)
             return []

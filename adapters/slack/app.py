@@ -104,6 +104,7 @@ class SlackBot:
             uploads=Uploads(self.client, session, token=self.token, api_url=settings.SLACK_API_URL, bot=bot),
         )
         self.lane = Lane("slack")
+        self.full_wait = FULL_WAIT
         self._spawned: set[asyncio.Task[None]] = set()
         self.identity: AuthorizeResult | None = None
         self._identity_lock = asyncio.Lock()
@@ -221,7 +222,7 @@ class SlackBot:
                 job = functools.partial(work, self.ctx, body, received)
                 stopped = functools.partial(handlers.abandoned, self.ctx, body, received)
                 if self.lane.offer(name, job, stopped) or await self.lane.put(
-                        name, job, stopped, until=received + FULL_WAIT):
+                        name, job, stopped, until=received + self.full_wait):
                     return
                 # Still full at Slack's deadline: acknowledge, and wait for room in a task of its own.
                 log.warning("Slack: the work lane is full (%d waiting); %s waits for room", self.lane.waiting, name)
