@@ -24,7 +24,7 @@ from urllib.parse import parse_qsl
 import aiohttp
 import pytest
 
-from adapters.slack.app import SlackBot, running_slack
+from adapters.slack.app import FULL_WAIT, SlackBot, running_slack
 from adapters.slack.port import Pacer
 from bot.messages import Place, Reply
 from tests.fakes.slack_api import (
@@ -120,7 +120,8 @@ def slack_values(fake: FakeSlack, **extra: Any) -> dict[str, Any]:
 
 @contextlib.asynccontextmanager
 async def slack_app(
-    tmp_path: Path, *, pacer: Pacer | None = None, fake: FakeSlack | None = None, **settings: Any
+    tmp_path: Path, *, pacer: Pacer | None = None, fake: FakeSlack | None = None, full_wait: float = FULL_WAIT,
+    **settings: Any,
 ) -> AsyncIterator[SlackTest]:
     """The real core on a fake Late (one settings object, as the CLI has) and the Slack adapter on it."""
     async with contextlib.AsyncExitStack() as stack:
@@ -128,7 +129,8 @@ async def slack_app(
             fake = await stack.enter_async_context(FakeSlack())
         h = await stack.enter_async_context(core_harness(tmp_path, **slack_values(fake, **settings)))
         bot, url = await stack.enter_async_context(
-            running_slack(h.settings, h.router, host="127.0.0.1", port=0, pacer=pacer or Pacer(rate=0))
+            running_slack(h.settings, h.router, host="127.0.0.1", port=0, pacer=pacer or Pacer(rate=0),
+                          full_wait=full_wait)
         )
         http = await stack.enter_async_context(aiohttp.ClientSession())
         yield SlackTest(fake, bot, url, http, h)
@@ -377,8 +379,7 @@ async def test_a_full_lane_never_drops_a_command(tmp_path: Path, caplog: pytest.
     """Room for one queued command, and the lane holding its work back (acks keep "arriving"): the
     acks still go out in time, past the wait for room the commands wait in tasks of their own, and
     every one of them is done, with nothing said that is not its result."""
-    async with slack_app(tmp_path) as t:
-        t.bot.full_wait = 0.2
+    async with slack_app(tmp_path, full_wait=0.2) as t:
         t.bot.lane.capacity = 1
         t.bot.lane.quiet = t.bot.lane.patience = 1.0  # nothing starts for a second after the last ack
         bodies = [t.fake.slash(f'post "Full {i}" to x tomorrow 9am') for i in range(6)]

@@ -91,7 +91,7 @@ def socket_mode_configured(settings: Settings) -> bool:
 
 class SlackBot:
     def __init__(self, settings: Settings, bot: BotPort, session: aiohttp.ClientSession, *,
-                 pacer: Pacer | None = None, socket_mode: bool = False) -> None:
+                 pacer: Pacer | None = None, socket_mode: bool = False, full_wait: float = FULL_WAIT) -> None:
         self.settings = settings
         self.bot = bot
         self.session = session
@@ -104,7 +104,7 @@ class SlackBot:
             uploads=Uploads(self.client, session, token=self.token, api_url=settings.SLACK_API_URL, bot=bot),
         )
         self.lane = Lane("slack")
-        self.full_wait = FULL_WAIT
+        self.full_wait = full_wait
         self._spawned: set[asyncio.Task[None]] = set()
         self.identity: AuthorizeResult | None = None
         self._identity_lock = asyncio.Lock()
@@ -249,8 +249,8 @@ class SlackBot:
 
 @contextlib.asynccontextmanager
 async def running_slack(settings: Settings, bot: BotPort, *, http: HttpServer | None = None,
-                        host: str = "127.0.0.1", port: int = 0, pacer: Pacer | None = None
-                        ) -> AsyncIterator[tuple[SlackBot, str]]:
+                        host: str = "127.0.0.1", port: int = 0, pacer: Pacer | None = None,
+                        full_wait: float = FULL_WAIT) -> AsyncIterator[tuple[SlackBot, str]]:
     """Start the Slack adapter; yields it and the HTTP server's base URL.
 
     In HTTP mode `POST /slack/events` is mounted on `http` (a server of its own on `host:port` when
@@ -259,7 +259,7 @@ async def running_slack(settings: Settings, bot: BotPort, *, http: HttpServer | 
     socket_mode = socket_mode_configured(settings)
     async with contextlib.AsyncExitStack() as stack:
         session = await stack.enter_async_context(aiohttp.ClientSession())
-        slack = SlackBot(settings, bot, session, pacer=pacer, socket_mode=socket_mode)
+        slack = SlackBot(settings, bot, session, pacer=pacer, socket_mode=socket_mode, full_wait=full_wait)
         stack.push_async_callback(slack.close)
         await slack.start()
         if http is None:
