@@ -10,7 +10,6 @@ id. A change that would leave nobody able to approve is refused.
 from __future__ import annotations
 
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.brands import BrandRules, qualified, workspace
 from bot.channels import CHANNEL_KEYS, KEYS, ChannelConfig
@@ -21,6 +20,7 @@ from bot.policy import Policy, who_may_approve
 from bot.ports import Responder
 from commands import model
 from commands.text import MENTION, Mention, mention_of
+from commands.zones import resolve_zone
 
 RESET_BRAND = ("anyone", "none", "default")
 RESET_CHANNEL = ("brand", "none", "default", "off")
@@ -80,11 +80,9 @@ async def configure(core: Core, command: model.ConfigCommand, actor: Actor, plac
 
 
 async def _timezone(core: Core, place: Place, actor: Actor, value: str) -> str:
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise UserError(f"'{value}' is not an IANA time zone.", example="/late config timezone Europe/Berlin") from None
-    await core.channels.update(place, actor, timezone=value)
+    # The zone every command of the channel is then read in: checked as those commands check it.
+    zone = resolve_zone(value, "/late config timezone {zone}")
+    await core.channels.update(place, actor, timezone=zone)
     return "Saved.\n" + await describe(core, place)
 
 

@@ -347,3 +347,17 @@ async def test_the_console_names_approvers_by_name_since_names_are_its_ids(tmp_p
         session = ConsoleSession(h.router, out=out, user="admin")
         await session.handle("/late config approvers @carol", lambda: None)
         assert "- approvers: @carol" in out.getvalue()
+
+
+async def test_a_channel_time_zone_is_checked_as_commands_read_it(tmp_path: Path) -> None:
+    """A zone the commands would refuse (`posixrules`) is refused when set, or it would lock the
+    channel out of every command; one in any case is saved by its IANA name."""
+    async with core_harness(tmp_path) as h:
+        admin = actor("U0ADMIN", admin=True)
+        said = await say(h, admin, "config timezone posixrules")
+        assert "“posixrules” is not an IANA time zone." in said.text
+        said = await say(h, admin, "config timezone europe/berlin")
+        assert said.text.startswith("Saved.") and (await h.core.channels.get(GENERAL)).timezone == "Europe/Berlin"
+        said = await say(h, actor("U0ALICE", "alice"), '/late post "Hi" to x tomorrow 9am')
+        assert "Sent for approval" in said.text
+        assert (await h.core.approvals.get("r1")).draft.timezone == "Europe/Berlin"
