@@ -15,7 +15,7 @@ from bot.errors import Conflict, NotAllowed, Uncertain, UserError
 from bot.followbook import FollowBook
 from bot.followup import FollowUps, outcome_for
 from bot.late.client import LateClient
-from bot.messages import Actor
+from bot.messages import Actor, Place
 from bot.policy import Policies, authorize_cancel
 from bot.publishing import publish
 from bot.request import Request
@@ -32,8 +32,11 @@ class Retries:
         self.late = late
         self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
 
-    async def authorize(self, actor: Actor, request: Request) -> None:
-        """Whoever may cancel it, and whoever approved it (a retry sends what they approved)."""
+    async def authorize(self, actor: Actor, request: Request, place: Place) -> None:
+        """From the request's own workspace (any of its channels: the card's, the alert channel...),
+        whoever may cancel it, and whoever approved it (a retry sends what they approved)."""
+        if (place.chat, place.team) != (request.chat, request.team):
+            raise NotAllowed("This request belongs to another workspace; retry it there.")
         if actor.id == request.decided_by_id:
             return
         try:
@@ -42,8 +45,8 @@ class Retries:
             raise NotAllowed("Only the requester, whoever approved it, an approver or an admin can retry this post.") \
                 from None
 
-    async def retry(self, actor: Actor, request: Request) -> Request:
-        await self.authorize(actor, request)
+    async def retry(self, actor: Actor, request: Request, place: Place) -> Request:
+        await self.authorize(actor, request, place)
         if request.state != "partial":
             return await self.settlement.retry(actor, request)
         async with self._locks[request.id]:

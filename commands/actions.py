@@ -11,7 +11,6 @@ from collections.abc import Awaitable, Callable
 
 from bot.approval import StaleRevision
 from bot.core import Core
-from bot.errors import NotAllowed
 from bot.messages import ButtonPress, Reply, parse_revision_ref
 from bot.ports import Responder
 from commands import health
@@ -66,9 +65,7 @@ async def retry(core: Core, press: ButtonPress, responder: Responder) -> None:
     `/late retry <id>`. It sends again what was approved, so it is not a decision bound to the card's
     channel; but only from the request's own workspace, by whoever may retry it."""
     request = await core.approvals.get(press.ref)
-    if (press.place.chat, press.place.team) != (request.chat, request.team):
-        raise NotAllowed("This request belongs to another workspace; retry it there.")
-    await responder.reply(Reply(text=await retry_request(core, request, press.actor)))
+    await responder.reply(Reply(text=await retry_request(core, request, press.actor, press.place)))
 
 
 ACTIONS: dict[str, Action] = {

@@ -150,13 +150,13 @@ async def retry(core: Core, command: model.RetryCommand, actor: Actor, place: Pl
         post = await core.late_posts.retry(actor, command.id)
         await responder.reply(Reply(text=f"Retried {command.id}: {outcome_of_post(post).message}"))
         return
-    await responder.reply(Reply(text=await retry_request(core, request, actor)))
+    await responder.reply(Reply(text=await retry_request(core, request, actor, place)))
 
 
-async def retry_request(core: Core, request: Request, actor: Actor) -> str:
+async def retry_request(core: Core, request: Request, actor: Actor, place: Place) -> str:
     """Retry a request (the command, the card's and the alert's Retry button). A partly published post
     is sent again for its failed platforms only; the permission check is the retries' own."""
-    final = await core.retries.retry(actor, request)
+    final = await core.retries.retry(actor, request, place)
     message = final.outcome.message if final.outcome else final.state
     return f"Retried {final.id}: {message}"
 

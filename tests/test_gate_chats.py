@@ -71,6 +71,18 @@ async def test_a_slack_request_cannot_be_decided_from_discord(tmp_path: Path) ->
         assert len(h.late.calls("POST", "/v1/posts")) == 1
 
 
+async def test_a_slack_request_cannot_be_retried_from_discord_even_by_an_admin(tmp_path: Path) -> None:
+    async with both_chats(tmp_path) as (t, fake, h):
+        h.late.fail("POST", "/v1/posts", 401, body={"error": "Invalid API key"})
+        await t.command('/late post "From Slack" to x tomorrow 9am', user="alice")
+        await t.click("Approve", user="bob")
+        assert (await h.core.approvals.get("r1")).state == "failed"
+        sent = len(h.late.requests)
+        retried = await fake.interact(fake.slash("retry", {"id": "r1"}, user="dana"))  # dana: a Discord admin
+        await told(fake, retried, "This request belongs to another workspace; retry it there.")
+        assert len(h.late.requests) == sent and (await h.core.approvals.get("r1")).state == "failed"
+
+
 async def test_slack_an_old_card_approves_nothing_and_shows_the_current_one(tmp_path: Path) -> None:
     async with slack_app(tmp_path) as t:
         await t.command('/late post "The first text" to x tomorrow 9am', user="alice")
