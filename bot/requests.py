@@ -181,10 +181,8 @@ class Requests:
     async def _find(
         self, where: str, params: Sequence[Any], *, order: str = "created_at", limit: int = 500
     ) -> list[Request]:
-        rows = await self.store.query(
-            f"SELECT * FROM requests WHERE {where} ORDER BY {order} LIMIT {int(limit)}", list(params)
-        )
-        return [Request.from_row(r) for r in rows]
+        sql = f"SELECT * FROM requests WHERE {where} ORDER BY {order} LIMIT {int(limit)}"
+        return await self.store.read(lambda db: _whole(Tx(db.conn, self.store.clock), sql, params))
 
     # --- writing ---------------------------------------------------------------------------
 
@@ -355,24 +353,31 @@ def _marks(values: Sequence[str]) -> str:
 
 
 def _load(tx: Tx, request_id: str) -> Request | None:
-    row = tx.one("SELECT * FROM requests WHERE id = ?", [request_id])
-    if row is None:
-        return None
-    votes = [
-        Vote(approver_id=v["approver_id"], approver_name=v["approver_name"], groups=json.loads(v["groups"] or "[]"),
-             at=parse_iso(v["at"]))
-        for v in tx.all(
-            "SELECT approver_id, approver_name, groups, at FROM approvals WHERE request_id = ? AND revision = ? "
-            "ORDER BY at",
-            [request_id, row["revision"]],
-        )
-    ]
-    revisions = [
-        Author(revision=r["revision"], author_id=r["author_id"] or r["author"], author_name=r["author"])
-        for r in tx.all("SELECT revision, author, author_id FROM revisions WHERE request_id = ? ORDER BY revision",
-                        [request_id])
-    ]
-    return Request.from_row(row, votes, revisions)
+    found = _whole(tx, "SELECT * FROM requests WHERE id = ?", [request_id])
+    return found[0] if found else None
+
+
+def _whole(tx: Tx, sql: str, params: Sequence[Any]) -> list[Request]:
+    """The requests `sql` selects, each with its current revision's votes and its authors: a card
+    drawn from a request without them would name the wrong author and count no approvals."""
+    rows = tx.all(sql, list(params))
+    if not rows:
+        return []
+    ids = [r["id"] for r in rows]
+    votes: dict[str, list[Vote]] = {i: [] for i in ids}
+    for v in tx.all(
+        f"SELECT a.request_id, a.approver_id, a.approver_name, a.groups, a.at FROM approvals a "
+        f"JOIN requests r ON r.id = a.request_id AND r.revision = a.revision "
+        f"WHERE a.request_id IN ({_marks(ids)}) ORDER BY a.at", ids,
+    ):
+        votes[v["request_id"]].append(Vote(approver_id=v["approver_id"], approver_name=v["approver_name"],
+                                           groups=json.loads(v["groups"] or "[]"), at=parse_iso(v["at"])))
+    authors: dict[str, list[Author]] = {i: [] for i in ids}
+    for a in tx.all(f"SELECT request_id, revision, author, author_id FROM revisions "
+                    f"WHERE request_id IN ({_marks(ids)}) ORDER BY revision", ids):
+        authors[a["request_id"]].append(
+            Author(revision=a["revision"], author_id=a["author_id"] or a["author"], author_name=a["author"]))
+    return [Request.from_row(r, votes[r["id"]], authors[r["id"]]) for r in rows]
 
 
 def _add_revision(

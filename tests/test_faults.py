@@ -354,3 +354,16 @@ async def test_an_outcome_recorded_but_never_told_is_told_by_the_scheduler(tmp_p
         out = await tick(h, console, timedelta(minutes=1))
         assert out.count("(thread c1) @alice Your post r1 was approved by bob: Published.") == 1
         assert await tick(h, console, timedelta(minutes=1)) == ""  # told once
+
+
+async def test_the_card_told_late_names_the_revisions_author_and_its_approvals(tmp_path: Path) -> None:
+    """The owed notice refreshes the card from a request read by a listing: it must be the whole
+    request (revisions and votes), or the card says the requester wrote an edit someone else wrote."""
+    async with faulty(tmp_path) as h:
+        console = h.console("alice")
+        await console.run(SCHEDULED)
+        await console.run(':as bob', '/late edit r1 "Bob wrote this"', ":as carol", ":click Approve")
+        assert await state(h) == "scheduled"
+        await h.store.write(lambda tx: tx.execute("UPDATE requests SET owed_notice = 1 WHERE id = 'r1'"))
+        out = await tick(h, console, timedelta(minutes=1))
+        assert "Revision: 2, by bob" in out and "2, by alice" not in out
