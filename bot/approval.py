@@ -293,7 +293,7 @@ class Approvals:
         if request.state not in ("pending", "scheduled", "draft"):
             raise Conflict(f"Nothing to cancel: {already(request.state)}.")
         if request.state in ("scheduled", "draft") and request.late_post_id:
-            await self.late.delete_post(request.late_post_id)
+            await self._take_off_late(request.late_post_id)
         moved = await self.requests.transition(
             request, "cancelled", actor=actor.name, actor_id=actor.id, action="cancel",
             changes={"decided_by": actor.name, "decided_by_id": actor.id, "decided_at": iso(self.clock.now())},

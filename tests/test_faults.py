@@ -367,3 +367,14 @@ async def test_the_card_told_late_names_the_revisions_author_and_its_approvals(t
         await h.store.write(lambda tx: tx.execute("UPDATE requests SET owed_notice = 1 WHERE id = 'r1'"))
         out = await tick(h, console, timedelta(minutes=1))
         assert "Revision: 2, by bob" in out and "2, by alice" not in out
+
+
+async def test_cancelling_a_post_already_deleted_on_late_cancels_the_request(tmp_path: Path) -> None:
+    async with faulty(tmp_path) as h:
+        console, _ = await approved(h, SCHEDULED)
+        post_id = (await h.core.approvals.get("r1")).late_post_id
+        async with h.late.client() as raw:
+            assert (await raw.http.delete(f"/v1/posts/{post_id}")).status_code == 200
+        out = await console.run("/late cancel r1")
+        assert await state(h) == "cancelled"
+        assert "went wrong" not in out.lower()
