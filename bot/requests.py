@@ -261,7 +261,9 @@ class Requests:
         )
 
         def write(tx: Tx) -> tuple[bool, Request | None]:
-            moved = tx.compare_and_set("requests", request.id, from_states or [request.state], values, audit)
+            # The revision too: a change decided on what one revision says must not land on the next.
+            moved = tx.compare_and_set("requests", request.id, from_states or [request.state], values, audit,
+                                       expect={"revision": request.revision})
             return moved, _load(tx, request.id) if load else None
 
         return await self.store.write(write)
@@ -340,6 +342,7 @@ class Requests:
                 AuditRow(actor=author.name, actor_id=author.id, action="edit", request_id=request.id,
                          from_state=request.state, to_state="pending", content_hash=digest,
                          late_post_id=request.late_post_id, detail={"revision": revision}),
+                expect={"revision": request.revision},  # two edits of one revision: the second loses
             )
             if won:
                 _add_revision(tx, request.id, revision, draft, author.id, author.name, now)

@@ -114,17 +114,21 @@ class Tx:
         from_states: str | Iterable[str],
         changes: Mapping[str, Any],
         audit: AuditRow | None = None,
+        *,
+        expect: Mapping[str, Any] | None = None,
     ) -> bool:
-        """`UPDATE ... WHERE id=? AND state IN (...)`; True only when exactly one row changed.
+        """`UPDATE ... WHERE id=? AND state IN (...)` (and each `expect` column still as it was read);
+        True only when exactly one row changed.
 
         The audit row is written in the same transaction, and only on success.
         """
         states = [from_states] if isinstance(from_states, str) else list(from_states)
         sets = ", ".join(f"[{c}] = ?" for c in changes)
         marks = ", ".join("?" for _ in states)
+        also = "".join(f" AND [{c}] = ?" for c in expect or {})
         cur = self.conn.execute(
-            f"UPDATE [{table}] SET {sets} WHERE id = ? AND state IN ({marks})",
-            [*(_cell(v) for v in changes.values()), key, *states],
+            f"UPDATE [{table}] SET {sets} WHERE id = ? AND state IN ({marks}){also}",
+            [*(_cell(v) for v in changes.values()), key, *states, *(expect or {}).values()],
         )
         if cur.rowcount != 1:
             return False

@@ -7,6 +7,7 @@ brand, are checked at the moment of each decision, and a channel can only tighte
 
 from __future__ import annotations
 
+import asyncio
 import io
 from datetime import timedelta
 from pathlib import Path
@@ -361,3 +362,16 @@ async def test_a_channel_time_zone_is_checked_as_commands_read_it(tmp_path: Path
         said = await say(h, actor("U0ALICE", "alice"), '/late post "Hi" to x tomorrow 9am')
         assert "Sent for approval" in said.text
         assert (await h.core.approvals.get("r1")).draft.timezone == "Europe/Berlin"
+
+
+async def test_two_edits_of_one_revision_at_once_make_one_revision_and_a_clear_refusal(tmp_path: Path) -> None:
+    async with core_harness(tmp_path) as h:
+        alice, bob = actor("U0ALICE", "alice"), actor("U0BOB", "bob")
+        await say(h, alice, TOMORROW)
+        said = await asyncio.gather(say(h, alice, '/late edit r1 "Edit A"'), say(h, bob, '/late edit r1 "Edit B"'))
+        texts = [s.text for s in said]
+        assert not any("went wrong" in t for t in texts), texts
+        request = await h.core.approvals.get("r1")
+        assert request.revision == 2
+        assert sum("Someone changed this request at the same time" in t for t in texts) == 1, texts
+        assert [a.revision for a in request.revisions] == [1, 2]
