@@ -11,8 +11,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from bot.card import describe_time
-from bot.clock import Clock, IdGen, iso
+from bot.clock import Clock, IdGen, describe_time, iso
 from bot.errors import Conflict, LateError, LateNotFoundError, NotAllowed, NotFound, UserError, new_reference
 from bot.late.client import LateClient
 from bot.messages import Actor, Place

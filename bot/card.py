@@ -7,13 +7,12 @@ from typing import TYPE_CHECKING
 
 from bot import glyphs, platforms
 from bot.clock import describe_time
-from bot.messages import Button, Card, CardField, Section, Tone, parse_revision_ref, revision_ref
+from bot.messages import Button, Card, CardField, Section, Tone, revision_ref
 from bot.request import THREAD_PLATFORMS, PostDraft, Request
 
 if TYPE_CHECKING:
     from bot.requests import AuditEntry
 
-__all__ = ["build_card", "describe_time", "parse_revision_ref", "revision_ref", "when_text"]
 
 TITLES: dict[str, tuple[str, Tone]] = {
     "pending": ("Post awaiting approval", "pending"),
@@ -74,12 +73,12 @@ def warnings(draft: PostDraft) -> list[str]:
 
 
 def build_card(
-    request: Request, *, footer: str = "", zone_for_times: str | None = None, who_may_approve: str | None = None
+    request: Request, *, footer: str = "", who_may_approve: str | None = None
 ) -> Card:
     """`who_may_approve` describes the approvers under today's rules (shown while it is pending)."""
     draft = request.draft
     title, tone = TITLES[request.state]
-    zone = zone_for_times or draft.timezone
+    zone = draft.timezone
     fields = [
         CardField(title="Requested by", value=request.requester_name, inline=True),
         CardField(title="When", value=when_text(draft), inline=True),

@@ -82,10 +82,6 @@ class Channels:
             data["allow_self_approval"] = bool(data["allow_self_approval"])
         return ChannelConfig.model_validate(data)
 
-    async def in_profile(self, profile_id: str) -> list[ChannelConfig]:
-        rows = await self.store.query("SELECT chat, team, channel FROM channels WHERE profile_id = ?", [profile_id])
-        return [await self.get(Place(chat=r["chat"], team=r["team"], channel=r["channel"])) for r in rows]
-
     async def update(self, place: Place, actor: Actor, **changes: Any) -> ChannelConfig:
         if not actor.is_admin:
             raise NotAllowed("Only an admin can change this channel's settings.")

@@ -15,8 +15,7 @@ from datetime import datetime, timedelta
 
 from bot.alert import Alert
 from bot.alerts import Alerts
-from bot.card import describe_time
-from bot.clock import Clock
+from bot.clock import Clock, describe_time
 from bot.errors import LateError, LateNotFoundError
 from bot.followbook import FollowBook, RetryPost
 from bot.late.client import LateClient

@@ -20,8 +20,7 @@ from datetime import datetime, timedelta
 
 from bot.alert import Alert, account_label
 from bot.alerts import Alerts
-from bot.card import describe_time
-from bot.clock import Clock
+from bot.clock import Clock, describe_time
 from bot.directory import Directory
 from bot.errors import LateAuthError, LateError, LateNoAnswer
 from bot.healthbook import AccountState, CheckState, HealthBook, NewAlert

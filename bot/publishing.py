@@ -12,7 +12,7 @@ import logging
 import math
 from datetime import datetime, timedelta
 
-from bot.card import describe_time
+from bot.clock import describe_time
 from bot.errors import (
     LateAccountError,
     LateAnswered,

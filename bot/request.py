@@ -27,9 +27,6 @@ State = Literal[
     "cancelled",
     "expired",
 ]
-DECIDED_STATES: tuple[State, ...] = (
-    "scheduled", "published", "partial", "draft", "failed", "duplicate", "rejected", "cancelled", "expired"
-)
 Mode = Literal["schedule", "now", "draft"]
 THREAD_PLATFORMS = frozenset({"twitter", "threads", "bluesky"})
 

@@ -54,8 +54,6 @@ class Tally:
 
     claimed: bool
     count: int  # the votes that count under today's rules
-    # False when the request was no longer pending at this revision (decided, edited meanwhile).
-    open: bool = True
     # True when this approver had already approved this revision.
     again: bool = False
     # The request as the same transaction left it (one trip to the store fewer per press).
@@ -96,8 +94,8 @@ class Requests:
     async def open_in(self, place: Place, *, limit: int = 50) -> list[Request]:
         """Pending, publishing, scheduled and draft requests of one channel, oldest first."""
         return await self._find(
-            "chat = ? AND team = ? AND channel = ? AND state IN ('pending','publishing','scheduled','draft')",
-            [place.chat, place.team, place.channel],
+            f"chat = ? AND team = ? AND channel = ? AND state IN ({_marks(OPEN_STATES)})",
+            [place.chat, place.team, place.channel, *OPEN_STATES],
             limit=limit,
         )
 
@@ -128,11 +126,9 @@ class Requests:
     async def due_to_expire(self, now: datetime) -> list[Request]:
         return await self._find("state = 'pending' AND expires_at <= ?", [iso(now)])
 
-    async def publishing(self, *, updated_before: datetime | None = None) -> list[Request]:
-        """Requests left in `publishing` (a crash, a timeout), optionally only those older than a time."""
-        if updated_before is None:
-            return await self._find("state = 'publishing'", [])
-        return await self._find("state = 'publishing' AND updated_at <= ?", [iso(updated_before)])
+    async def publishing(self) -> list[Request]:
+        """Requests left in `publishing` (a crash, a timeout, Late still at it)."""
+        return await self._find("state = 'publishing'", [])
 
     async def without_card(self, *, created_before: datetime) -> list[Request]:
         """Pending requests whose approval card was never posted, oldest first."""
@@ -148,18 +144,10 @@ class Requests:
             lambda tx: tx.execute("UPDATE requests SET owed_notice = 0 WHERE id = ?", [request_id])
         )
 
-    async def scheduled_due(self, now: datetime) -> list[Request]:
-        """Scheduled posts whose time has come, to follow up on Late."""
-        return await self._find(
-            "state = 'scheduled' AND late_post_id IS NOT NULL AND scheduled_for <= ?", [iso(now)],
-            order="scheduled_for",
-        )
-
     async def using_account(self, account_id: str, states: Sequence[State]) -> list[Request]:
         """Requests in `states` with a target on this Late account, soonest first (the posts at risk)."""
-        marks = ", ".join("?" for _ in states)
         return await self._find(
-            f"state IN ({marks}) AND EXISTS (SELECT 1 FROM json_each(draft, '$.targets') t "
+            f"state IN ({_marks(states)}) AND EXISTS (SELECT 1 FROM json_each(draft, '$.targets') t "
             "WHERE json_extract(t.value, '$.account_id') = ?)",
             [*states, account_id], order="scheduled_for IS NULL, scheduled_for, created_at",
         )
@@ -174,8 +162,8 @@ class Requests:
     async def failed_in(self, place: Place, *, limit: int = 50) -> list[Request]:
         """Failed and partly published requests of one channel, newest first."""
         return await self._find(
-            "chat = ? AND team = ? AND channel = ? AND state IN ('failed', 'partial')",
-            [place.chat, place.team, place.channel], order="updated_at DESC", limit=limit,
+            f"chat = ? AND team = ? AND channel = ? AND state IN ({_marks(FAILED_STATES)})",
+            [place.chat, place.team, place.channel, *FAILED_STATES], order="updated_at DESC", limit=limit,
         )
 
     async def _find(
@@ -281,7 +269,7 @@ class Requests:
         def write(tx: Tx) -> Tally:
             row = tx.one("SELECT state, revision FROM requests WHERE id = ?", [request.id])
             if row is None or row["state"] != "pending" or row["revision"] != request.revision:
-                return Tally(claimed=False, count=0, open=False)
+                return Tally(claimed=False, count=0)  # decided, or edited meanwhile
             again = False
             if actor is not None:
                 again = tx.insert(

@@ -7,8 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.alert import account_label
-from bot.card import describe_time
-from bot.clock import Clock
+from bot.clock import Clock, describe_time
 from bot.healthbook import AccountState, HealthBook
 from bot.request import PostDraft, Request, State
 from bot.requests import Requests

@@ -15,8 +15,7 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 
-from bot.card import describe_time
-from bot.clock import Clock, SystemClock, iso
+from bot.clock import Clock, SystemClock, describe_time, iso
 from bot.errors import (
     MAY_HAVE_PUBLISHED,
     Conflict,
@@ -184,7 +183,6 @@ class Settlement:
         if age < self.resend_window:
             # Late has no such post yet; within the window a create with the same key is answered with
             # the original if there is one, so sending it again can't make a second post.
-            self.busy.discard(request.id)
             return await self.publish(request, None, quiet=True)
         if age < self.give_up_after:
             return request  # past the window: only look, never send again

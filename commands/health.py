@@ -8,7 +8,8 @@ from datetime import timedelta
 from bot import platforms
 from bot.alert import MUTE_HOURS, account_label
 from bot.brands import workspace
-from bot.card import describe_time, when_text
+from bot.card import when_text
+from bot.clock import describe_time
 from bot.core import Core
 from bot.messages import Actor, Button, ButtonPress, Card, Place, Reply
 from bot.ports import Responder
