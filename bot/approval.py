@@ -238,14 +238,14 @@ class Approvals:
         if not reason:
             raise UserError("Say why you reject it, so the requester can fix it.")
         now = iso(self.clock.now())
-        moved = await self.requests.transition(
+        moved, final = await self.requests.transition_and_load(
             request, "rejected", actor=actor.name, actor_id=actor.id, action="reject", from_states=["pending"],
             changes={"decided_by": actor.name, "decided_by_id": actor.id, "decided_at": now, "reason": reason[:1000]},
         )
-        if not moved:
+        if not moved or final is None:
             current = await self.get(request.id)
-            raise Conflict(f"Already decided: {already(current.state)}.")
-        final = await self.get(request.id)
+            self._check_open(current)
+            raise StaleRevision(current)  # still pending: edited since the reject was asked for
         await self.notices.refresh_card(final)
         await self.notices.tell(final, f"Your post {final.id} was rejected by {actor.name}: {reason}")
         return final
@@ -293,22 +293,21 @@ class Approvals:
             raise Conflict(f"Nothing to cancel: {already(request.state)}.")
         if request.state in ("scheduled", "draft") and request.late_post_id:
             await self._take_off_late(request.late_post_id)
-        moved = await self.requests.transition(
+        moved, final = await self.requests.transition_and_load(
             request, "cancelled", actor=actor.name, actor_id=actor.id, action="cancel",
             changes={"decided_by": actor.name, "decided_by_id": actor.id, "decided_at": iso(self.clock.now())},
         )
-        if not moved:
+        if not moved or final is None:
             raise Conflict("This request changed at the same time; look at the card.")
-        final = await self.get(request.id)
         await self.notices.refresh_card(final)
         return final
 
     # --- expiry ----------------------------------------------------------------------------
 
     async def _expire(self, request: Request) -> None:
-        if await self.requests.transition(request, "expired", actor="latebot", action="expire",
-                                          from_states=["pending"]):
-            final = await self.get(request.id)
+        moved, final = await self.requests.transition_and_load(request, "expired", actor="latebot", action="expire",
+                                                               from_states=["pending"])
+        if moved and final is not None:
             await self.notices.refresh_card(final)
             await self.notices.tell(final, f"Your post {final.id} expired without a decision.")
 

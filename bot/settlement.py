@@ -214,14 +214,14 @@ class Settlement:
         return await self._late_retry(actor, request, outcome.late_post_id)
 
     async def _send_again(self, actor: Actor, request: Request) -> Request:
-        moved = await self.requests.transition(
+        moved, sending = await self.requests.transition_and_load(
             request, "publishing", actor=actor.name, actor_id=actor.id, action="retry", from_states=["failed"],
             changes={"outcome": None},
         )
-        if not moved:
+        if not moved or sending is None:
             current = await self.get(request.id)
             raise Conflict(f"{request.id} changed meanwhile: {already(current.state)}.")
-        return await self.publish(await self.get(request.id), actor)
+        return await self.publish(sending, actor)
 
     async def _late_retry(self, actor: Actor, request: Request, post_id: str) -> Request:
         try:

@@ -13,7 +13,10 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from adapters.console.session import ConsoleSession
+from bot.approval import StaleRevision
 from bot.clock import FixedClock
 from bot.messages import Actor, ButtonPress, Form, Invocation, Place, Reply
 from tests.harness import Harness, core_harness
@@ -375,3 +378,18 @@ async def test_two_edits_of_one_revision_at_once_make_one_revision_and_a_clear_r
         assert request.revision == 2
         assert sum("Someone changed this request at the same time" in t for t in texts) == 1, texts
         assert [a.revision for a in request.revisions] == [1, 2]
+
+
+async def test_a_reject_racing_an_edit_rejects_nothing_it_did_not_see(tmp_path: Path) -> None:
+    async with core_harness(tmp_path) as h:
+        alice, bob = actor("U0ALICE", "alice"), actor("U0BOB", "bob")
+        await say(h, alice, TOMORROW)
+        seen = await h.core.approvals.get("r1")
+        await say(h, alice, '/late edit r1 "The second text"')
+        with pytest.raises(StaleRevision):
+            await h.core.approvals.reject(bob, "r1", "no", revision=1, place=GENERAL)
+        # Past the checks with the revision it read, the reject still must not land on revision 2.
+        moved, _ = await h.core.approvals.requests.transition_and_load(
+            seen, "rejected", actor="bob", action="reject", from_states=["pending"])
+        assert not moved
+        assert (await h.core.approvals.get("r1")).state == "pending"
