@@ -208,7 +208,7 @@ class Approvals:
         current = tally.current or await self.get(request.id)
         if not tally.claimed:
             if current.state == "pending":
-                await self.notices.refresh_card(current)
+                await self.notices.refresh_card(current, policy)
                 return current, tally
             raise Conflict(f"Already decided: {already(current.state)}.")
         return await self.settlement.publish(current, actor), tally
@@ -217,8 +217,7 @@ class Approvals:
         """After the brand's rules changed (a lower quorum, an approver removed): count every pending
         request's votes again under the new rules; publish those that now have enough."""
         published = 0
-        for pending in await self.requests.pending_of(profile_id):
-            request = await self.get(pending.id)
+        for request in await self.requests.pending_of(profile_id):
             policy = await self.policies.for_request(request)
             tally = await self.requests.record_approval(
                 request, None, self.clock.now(), counts=counts_for(request, policy),
@@ -226,9 +225,9 @@ class Approvals:
             )
             if tally.claimed:
                 published += 1
-                await self.settlement.publish(await self.get(request.id), None)
+                await self.settlement.publish(tally.current or await self.get(request.id), None)
             else:
-                await self.notices.refresh_card(await self.get(request.id))
+                await self.notices.refresh_card(tally.current or await self.get(request.id), policy)
         return published
 
     async def reject(self, actor: Actor, request_id: str, reason: str, *, revision: int | None = None,

@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from bot.card import build_card
 from bot.chats import Chats
 from bot.messages import Card, MessageRef, Place, Reply
-from bot.policy import Policies, who_may_approve
+from bot.policy import Policies, Policy, who_may_approve
 from bot.request import Request
 
 
@@ -20,12 +20,12 @@ class Notices:
         # More for the card to warn about (an account latebot last saw broken, see `bot.risks`).
         self.notes = notes
 
-    async def card_for(self, request: Request) -> Card:
-        """The request's card as it stands, with who may still approve it under today's rules."""
+    async def card_for(self, request: Request, policy: Policy | None = None) -> Card:
+        """The request's card as it stands, with who may still approve it under today's rules
+        (`policy`: those rules, when the caller has just read them)."""
         who = None
         if request.state == "pending":
-            policy = await self.policies.for_request(request)
-            who = who_may_approve(policy)
+            who = who_may_approve(policy or await self.policies.for_request(request))
         card = build_card(request, footer=self.footer, who_may_approve=who)
         extra = await self.notes(request) if self.notes is not None else []
         return card.model_copy(update={"notes": [*card.notes, *extra]}) if extra else card
@@ -33,9 +33,9 @@ class Notices:
     async def post_card(self, request: Request, place: Place) -> MessageRef | None:
         return await self.chats.post_card(place, await self.card_for(request))
 
-    async def refresh_card(self, request: Request) -> None:
+    async def refresh_card(self, request: Request, policy: Policy | None = None) -> None:
         if request.card is not None:
-            await self.chats.update_card(request.card, await self.card_for(request))
+            await self.chats.update_card(request.card, await self.card_for(request, policy))
 
     async def tell(self, request: Request, text: str) -> None:
         """Tell the requester, in the card's thread where there is one."""
