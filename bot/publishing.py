@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import math
 from datetime import datetime, timedelta
+from typing import Any
 
 from bot.clock import describe_time
 from bot.errors import (
@@ -31,7 +32,7 @@ from bot.late.category import explain
 from bot.late.client import LateClient, is_ours
 from bot.late.models import Post
 from bot.platforms import display_name
-from bot.request import Outcome, Request, State, Target
+from bot.request import Outcome, Request, State, Target, late_metadata
 
 log = logging.getLogger("latebot.publishing")
 
@@ -100,6 +101,10 @@ def outcome_of_post(post: Post, http_status: int | None = None, names: dict[str,
 
 def names_of(request: Request) -> dict[str, str]:
     return {t.account_id: t.username for t in request.draft.targets}
+
+
+def metadata_of(request: Request) -> dict[str, Any]:
+    return late_metadata(request.id, request.revision, request.idempotency_key)
 
 
 def body_of(request: Request, *, update: bool = False) -> dict[str, object]:
@@ -226,10 +231,8 @@ async def find_by_metadata(late: LateClient, request: Request, since: datetime) 
     `since`, and match on our side, until the posts are older than `since`. Raises a LateError when
     the listing fails or is too long to read to the end: then nothing is known.
     """
-    mine = body_of(request)["metadata"]
-    assert isinstance(mine, dict)
+    mine = metadata_of(request)
     oldest = since - LIST_MARGIN
-    pages = 0
     seen = 0
     async for post in late.iter_posts(profile_id=request.profile_id, from_date=since - timedelta(days=1),
                                       sort_by="created-desc"):
@@ -238,8 +241,6 @@ async def find_by_metadata(late: LateClient, request: Request, since: datetime) 
         seen += 1
         if post.created_at is not None and post.created_at < oldest:
             return None
-        if seen % 100 == 0:
-            pages += 1
-            if pages >= MAX_PAGES:
-                raise LateError(f"Late lists more than {seen} posts since {since}; latebot could not read them all")
+        if seen >= MAX_PAGES * 100:  # pages of 100
+            raise LateError(f"Late lists more than {seen} posts since {since}; latebot could not read them all")
     return None

@@ -31,6 +31,16 @@ Mode = Literal["schedule", "now", "draft"]
 THREAD_PLATFORMS = frozenset({"twitter", "threads", "bluesky"})
 
 
+
+def late_metadata(request_id: str, revision: int | None = None, key: str | None = None) -> dict[str, Any]:
+    """What latebot writes in a Late post's `metadata`: reconcile recognises its posts by it."""
+    metadata: dict[str, Any] = {"latebotRequestId": request_id}
+    if revision is not None:
+        metadata["latebotRevision"] = revision
+    if key is not None:
+        metadata["latebotKey"] = key
+    return metadata
+
 class Target(BaseModel):
     account_id: str
     platform: str
@@ -105,12 +115,8 @@ class PostDraft(BaseModel):
             if specific:
                 entry["platformSpecificData"] = specific
             platforms.append(entry)
-        metadata: dict[str, Any] = {"latebotRequestId": request_id}
-        if revision is not None:
-            metadata["latebotRevision"] = revision
-        if key is not None:
-            metadata["latebotKey"] = key
-        body: dict[str, Any] = {"content": self.text, "platforms": platforms, "metadata": metadata}
+        body: dict[str, Any] = {"content": self.text, "platforms": platforms,
+                                "metadata": late_metadata(request_id, revision, key)}
         if media:
             body["mediaItems"] = media
         if self.mode == "draft":

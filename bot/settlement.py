@@ -34,8 +34,8 @@ from bot.notices import Notices
 from bot.publishing import (
     NOT_CREATED,
     STATE_OF,
-    body_of,
     find_by_metadata,
+    metadata_of,
     names_of,
     outcome_of_post,
     publish,
@@ -169,7 +169,7 @@ class Settlement:
                                message=f"The Late post {request.late_post_id} no longer exists (deleted in Late?), "
                                        "so nothing of this request is on Late.")
                 return await self._record(request, gone, actor="latebot", action="reconcile")
-            if is_ours(post, body_of(request)["metadata"]):  # type: ignore[arg-type]
+            if is_ours(post, metadata_of(request)):
                 return await self._record(request, outcome_of_post(post, names=names), actor="latebot",
                                           action="reconcile")
             # An edit of a Late post whose update may not have been applied: a PUT is safe to repeat.
