@@ -12,7 +12,6 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from bot import platforms
 from bot.messages import Button, Card, CardField, Reply, Tone
 
 AlertKind = Literal["account", "recovered", "check_failing", "check_ok", "post_failed", "post_late"]
@@ -34,12 +33,6 @@ class Alert(BaseModel):
     at_risk: bool = False
     retry: bool = False
     plain: bool = False  # a short message rather than a card
-
-
-def account_label(platform: str | None, username: str | None) -> str:
-    name = platforms.display_name(platform or "?")
-    handle = (username or "").lstrip("@")
-    return f"{name} @{handle}" if handle else name
 
 
 def card_of(alert: Alert, *, link: str | None, link_problem: str | None = None, footer: str = "") -> Card:

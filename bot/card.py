@@ -46,7 +46,7 @@ def previews(draft: PostDraft) -> list[Section]:
         limit = platforms.text_limit(t.platform)
         over = limit is not None and count > limit
         counted = f"{count}/{limit}" if limit else str(count)
-        title = f"{platforms.display_name(t.platform)} @{t.username.lstrip('@')}  ({counted} characters)"
+        title = f"{platforms.account_label(t.platform, t.username)}  ({counted} characters)"
         if over:
             title += " ⚠ over the limit"
         # The options this account gets (board, title, first comment, ...), as Late receives them.
@@ -64,7 +64,7 @@ def warnings(draft: PostDraft) -> list[str]:
             # Errors were refused at submission; what is left to show is advice.
             if problem.level != "warning":
                 continue
-            text = f"{platforms.display_name(t.platform)} @{t.username.lstrip('@')}: {problem.message}"
+            text = f"{platforms.account_label(t.platform, t.username)}: {problem.message}"
             if text not in out:
                 out.append(text)
     return out

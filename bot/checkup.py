@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.alert import account_label
 from bot.directory import Directory
 from bot.errors import LateError
 from bot.late.account import AccountHealth
+from bot.platforms import account_label
 
 MARKS = {"healthy": "ok", "warning": "warning", "error": "needs action"}
 

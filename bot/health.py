@@ -18,13 +18,14 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.alert import Alert, account_label
+from bot.alert import Alert
 from bot.alerts import Alerts
 from bot.clock import Clock, describe_time
 from bot.directory import Directory
 from bot.errors import LateAuthError, LateError, LateNoAnswer
 from bot.healthbook import AccountState, CheckState, HealthBook, NewAlert
 from bot.late.account import AccountHealth
+from bot.platforms import account_label
 from bot.risks import Risks
 
 log = logging.getLogger("latebot.health")

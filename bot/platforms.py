@@ -77,6 +77,13 @@ def display_name(platform: str) -> str:
     return p.display if p else platform
 
 
+def account_label(platform: str | None, username: str | None) -> str:
+    """How latebot names an account to people: "X @demobrand" (the platform alone without a handle)."""
+    name = display_name(platform or "?")
+    handle = (username or "").lstrip("@")
+    return f"{name} @{handle}" if handle else name
+
+
 def text_limit(platform: str) -> int | None:
     p = PLATFORMS.get(platform)
     return p.text_limit if p else None

@@ -31,7 +31,7 @@ from bot.errors import (
 from bot.late.category import explain
 from bot.late.client import LateClient, is_ours
 from bot.late.models import Post
-from bot.platforms import display_name
+from bot.platforms import account_label
 from bot.request import Outcome, Request, State, Target, late_metadata
 
 log = logging.getLogger("latebot.publishing")
@@ -72,7 +72,7 @@ def outcome_of_post(post: Post, http_status: int | None = None, names: dict[str,
     failed = 0
     for entry in post.platforms:
         handle = entry.username or (names or {}).get(entry.account_id or "", "")
-        name = f"{display_name(entry.platform)} @{handle.lstrip('@')}" if handle else display_name(entry.platform)
+        name = account_label(entry.platform, handle)
         if entry.platform_post_url and entry.status != "cancelled":
             permalinks[name] = entry.platform_post_url
         if entry.status == "failed":
@@ -204,7 +204,7 @@ def account_refusal(exc: LateAccountError, request: Request) -> str:
 
 
 def _label(target: Target) -> str:
-    return f"{display_name(target.platform)} @{target.username.lstrip('@')}"
+    return account_label(target.platform, target.username)
 
 
 def _account(request: Request, account_id: str | None, text: str) -> str | None:

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.alert import account_label
 from bot.clock import Clock, describe_time
 from bot.healthbook import AccountState, HealthBook
+from bot.platforms import account_label
 from bot.request import PostDraft, Request, State
 from bot.requests import Requests
 

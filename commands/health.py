@@ -6,12 +6,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot import platforms
-from bot.alert import MUTE_HOURS, account_label
+from bot.alert import MUTE_HOURS
 from bot.brands import workspace
 from bot.card import when_text
 from bot.clock import describe_time
 from bot.core import Core
 from bot.messages import Actor, Button, ButtonPress, Card, Place, Reply
+from bot.platforms import account_label
 from bot.ports import Responder
 from commands import model
 
