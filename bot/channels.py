@@ -97,9 +97,7 @@ class Channels:
                 row["allow_self_approval"] = int(row["allow_self_approval"])
             row["updated_by"] = actor.id
             row["updated_at"] = now
-            cols = ", ".join(f"[{c}]" for c in row)
-            marks = ", ".join("?" for _ in row)
-            tx.execute(f"INSERT OR REPLACE INTO channels ({cols}) VALUES ({marks})", list(row.values()))
+            tx.insert("channels", row, or_replace=True)
             tx.audit(AuditRow(actor=actor.name, actor_id=actor.id, action="config",
                               detail={"channel": place.channel, **changes}))
 

@@ -112,10 +112,7 @@ class HealthBook:
 
         def write(tx: Tx) -> None:
             for s in states:
-                row = _row(s)
-                cols = ", ".join(f"[{c}]" for c in row)
-                tx.execute(f"INSERT OR REPLACE INTO account_health ({cols}) VALUES ({', '.join('?' for _ in row)})",
-                           list(row.values()))
+                tx.insert("account_health", _row(s), or_replace=True)
             for account_id in forget:
                 tx.execute("DELETE FROM account_health WHERE account_id = ?", [account_id])
             _add_alerts(tx, alerts, now)

@@ -67,9 +67,9 @@ class Tx:
     def execute(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> sqlite3.Cursor:
         return self.conn.execute(sql, params)
 
-    def insert(self, table: str, row: Mapping[str, Any], *, or_ignore: bool = False) -> int:
+    def insert(self, table: str, row: Mapping[str, Any], *, or_ignore: bool = False, or_replace: bool = False) -> int:
         cols = list(row)
-        verb = "INSERT OR IGNORE" if or_ignore else "INSERT"
+        verb = "INSERT OR IGNORE" if or_ignore else "INSERT OR REPLACE" if or_replace else "INSERT"
         sql = (
             f"{verb} INTO [{table}] ({', '.join(f'[{c}]' for c in cols)}) "
             f"VALUES ({', '.join('?' for _ in cols)})"
