@@ -72,7 +72,8 @@ class Alerts:
         """Record an alert that no state change of its own goes with; False when it was raised before."""
         new = await self.prepare(alert)
         added = await self.outbox.add(new.alert, new.destinations, held=new.held)
-        self.wake()
+        if added:  # a repeat changes nothing, so there is nothing new to deliver
+            self.wake()
         return added
 
     def wake(self) -> None:
