@@ -87,9 +87,7 @@ class Alerts:
             now = self.clock.now()
             queues: dict[str, list[Stored]] = defaultdict(list)
             stale, hold = [], []
-            for stored in await self.outbox.open():
-                if stored.state != "pending":
-                    continue
+            for stored in await self.outbox.pending():
                 if now - stored.created_at > MAX_AGE:
                     log.warning("alert %s could not be delivered within %s; dropped", stored.alert.key, MAX_AGE)
                     stale.append(stored.id)
