@@ -57,10 +57,13 @@ class Alerts:
     # --- raising -------------------------------------------------------------------------------
 
     async def muted(self, account_id: str | None) -> bool:
-        if account_id is None:
-            return False
-        until = await self.book.muted_until(account_id)
-        return until is not None and until > self.clock.now()
+        return account_id in await self._muted({account_id})
+
+    async def _muted(self, account_ids: set[str | None]) -> set[str]:
+        """Which of these accounts are muted now, in one read."""
+        now = self.clock.now()
+        mutes = await self.book.mutes_of({a for a in account_ids if a is not None})
+        return {account_id for account_id, until in mutes.items() if until > now}
 
     async def prepare(self, alert: Alert) -> NewAlert:
         destinations = await self.brands.alert_destinations(alert.profile_id)
@@ -87,11 +90,13 @@ class Alerts:
             now = self.clock.now()
             queues: dict[str, list[Stored]] = defaultdict(list)
             stale, hold = [], []
-            for stored in await self.outbox.pending():
+            pending = await self.outbox.pending()
+            muted = await self._muted({stored.alert.account_id for stored in pending})
+            for stored in pending:
                 if now - stored.created_at > MAX_AGE:
                     log.warning("alert %s could not be delivered within %s; dropped", stored.alert.key, MAX_AGE)
                     stale.append(stored.id)
-                elif await self.muted(stored.alert.account_id):
+                elif stored.alert.account_id in muted:
                     hold.append(stored.id)
                 else:
                     for destination in stored.to_do:
