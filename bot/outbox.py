@@ -67,10 +67,6 @@ class Outbox:
         rows = await self.store.query("SELECT * FROM alerts WHERE state = 'pending' ORDER BY id")
         return [_stored(r) for r in rows]
 
-    async def by_key(self, key: str) -> Stored | None:
-        row = await self.store.query_one("SELECT * FROM alerts WHERE key = ?", [key])
-        return _stored(row) if row else None
-
     async def all(self) -> list[Stored]:
         return [_stored(r) for r in await self.store.query("SELECT * FROM alerts ORDER BY id")]
 
