@@ -4,8 +4,8 @@
 `/late config alert_channel`) and whether it is held (its account is muted). `flush` delivers what is
 pending, each destination in order on its own (a paced Slack channel does not hold up Discord), and
 stops at a destination's first failure so that its next alerts do not overtake it; what failed is
-tried again on the next flush. The `Reconnect` link is fetched from Late for each alert when it is
-delivered (how long a connect URL stays valid is not documented). As a service, `run` flushes
+tried again on the next flush. The `Reconnect` link is fetched from Late for each alert by the flush
+that delivers it (how long a connect URL stays valid is not documented). As a service, `run` flushes
 whenever an alert is raised and every `retry_every` seconds.
 """
 
@@ -30,6 +30,7 @@ from bot.outbox import Outbox, Stored
 log = logging.getLogger("latebot.alerts")
 
 MAX_AGE = timedelta(hours=24)  # an alert not delivered by then is stale: dropped, and logged
+Link = tuple[str | None, str | None]  # Late's connect URL, or why there is none
 
 
 def place_of(destination: str) -> Place:
@@ -57,10 +58,13 @@ class Alerts:
     # --- raising -------------------------------------------------------------------------------
 
     async def muted(self, account_id: str | None) -> bool:
-        if account_id is None:
-            return False
-        until = await self.book.muted_until(account_id)
-        return until is not None and until > self.clock.now()
+        return account_id in await self._muted({account_id})
+
+    async def _muted(self, account_ids: set[str | None]) -> set[str]:
+        """Which of these accounts are muted now, in one read."""
+        now = self.clock.now()
+        mutes = await self.book.mutes_of({a for a in account_ids if a is not None})
+        return {account_id for account_id, until in mutes.items() if until > now}
 
     async def prepare(self, alert: Alert) -> NewAlert:
         destinations = await self.brands.alert_destinations(alert.profile_id)
@@ -72,7 +76,8 @@ class Alerts:
         """Record an alert that no state change of its own goes with; False when it was raised before."""
         new = await self.prepare(alert)
         added = await self.outbox.add(new.alert, new.destinations, held=new.held)
-        self.wake()
+        if added:  # a repeat changes nothing, so there is nothing new to deliver
+            self.wake()
         return added
 
     def wake(self) -> None:
@@ -86,13 +91,13 @@ class Alerts:
             now = self.clock.now()
             queues: dict[str, list[Stored]] = defaultdict(list)
             stale, hold = [], []
-            for stored in await self.outbox.open():
-                if stored.state != "pending":
-                    continue
+            pending = await self.outbox.pending()
+            muted = await self._muted({stored.alert.account_id for stored in pending})
+            for stored in pending:
                 if now - stored.created_at > MAX_AGE:
                     log.warning("alert %s could not be delivered within %s; dropped", stored.alert.key, MAX_AGE)
                     stale.append(stored.id)
-                elif await self.muted(stored.alert.account_id):
+                elif stored.alert.account_id in muted:
                     hold.append(stored.id)
                 else:
                     for destination in stored.to_do:
@@ -100,14 +105,16 @@ class Alerts:
                             queues[destination].append(stored)
             await self.outbox.set_state(stale, "dropped")
             await self.outbox.set_state(hold, "held")
-            links: dict[int, asyncio.Task[tuple[str | None, str | None]]] = {}
+            # One connect URL per alert, for all its destinations, fetched before any is delivered to.
+            cards = list({s.id: s for queue in queues.values() for s in queue if not s.alert.plain}.values())
+            # An unexpected failure stops only the destinations that reach the alert, as a failed send does.
+            found = await asyncio.gather(*(self._link(s.alert) for s in cards), return_exceptions=True)
+            links = {s.id: link for s, link in zip(cards, found, strict=True)}
             sent = await asyncio.gather(*(self._deliver(d, q, links) for d, q in queues.items()))
-            for task in links.values():
-                task.cancel()
             return sum(sent)
 
     async def _deliver(self, destination: str, queue: list[Stored],
-                       links: dict[int, asyncio.Task[tuple[str | None, str | None]]]) -> int:
+                       links: dict[int, Link | BaseException]) -> int:
         place = place_of(destination)
         port = self.chats.port(place.chat)
         assert port is not None
@@ -117,9 +124,10 @@ class Alerts:
                 if stored.alert.plain:
                     await port.send(place, reply_of(stored.alert))
                 else:
-                    if stored.id not in links:  # one connect URL per alert, for all its destinations
-                        links[stored.id] = asyncio.ensure_future(self._link(stored.alert))
-                    link, problem = await asyncio.shield(links[stored.id])
+                    found = links[stored.id]
+                    if isinstance(found, BaseException):
+                        raise found
+                    link, problem = found
                     await port.post_card(place, card_of(stored.alert, link=link, link_problem=problem,
                                                         footer=self.footer))
             except Exception:
@@ -129,7 +137,7 @@ class Alerts:
             sent += 1
         return sent
 
-    async def _link(self, alert: Alert) -> tuple[str | None, str | None]:
+    async def _link(self, alert: Alert) -> Link:
         if not alert.reconnect or not alert.profile_id:
             return None, None
         try:

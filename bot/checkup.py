@@ -3,6 +3,7 @@ link (Late's connect URL) for each account that needs action."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 
 from bot.directory import Directory
@@ -11,6 +12,7 @@ from bot.late.account import AccountHealth
 from bot.platforms import account_label
 
 MARKS = {"healthy": "ok", "warning": "warning", "error": "needs action"}
+LINKS_AT_ONCE = 4  # connect URLs asked of Late together: a table of broken accounts, not a burst
 
 
 @dataclass(frozen=True)
@@ -43,17 +45,20 @@ class Checkup:
     async def rows(self, profile_id: str | None = None) -> list[Row]:
         """Every account (of one profile, or all); raises LateError when Late can't tell."""
         report = await self.directory.health(profile_id)
-        rows = []
-        for entry in report.accounts:
+        gate = asyncio.Semaphore(LINKS_AT_ONCE)
+
+        async def row(entry: AccountHealth) -> Row:
             row = Row(entry, None)
             profile = entry.profile_id or profile_id
             if row.needs_action and entry.platform and profile:
                 try:
-                    row = Row(entry, (await self.directory.late.connect_url(entry.platform, profile)).auth_url)
+                    async with gate:
+                        return Row(entry, await self.connect_url(entry.platform, profile))
                 except LateError:
                     pass  # the table still says it needs action; the link is a convenience
-            rows.append(row)
-        return rows
+            return row
+
+        return list(await asyncio.gather(*(row(entry) for entry in report.accounts)))
 
     async def connect_url(self, platform: str, profile_id: str) -> str:
         """Late's URL for (re)connecting an account on `platform` to the profile; fresh every time."""

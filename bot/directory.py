@@ -6,13 +6,11 @@ and the answer is reused for `ttl`.
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from collections.abc import Sequence
+from datetime import timedelta
 from functools import partial
-from typing import Any, TypeVar
 
+from bot.cache import Cache
 from bot.channels import ChannelConfig
 from bot.clock import Clock
 from bot.errors import NotFound, UserError
@@ -20,66 +18,37 @@ from bot.late.client import LateClient
 from bot.late.models import Account, HealthReport, Profile, UsageStats
 from bot.late.pinterest import PinterestBoards
 
-T = TypeVar("T")
-
-
-@dataclass
-class _Entry:
-    at: datetime
-    value: Any
-
 
 class Directory:
     def __init__(self, late: LateClient, clock: Clock, ttl: timedelta = timedelta(seconds=60)) -> None:
         self.late = late
-        self.clock = clock
-        self.ttl = ttl
-        self._cache: dict[str, _Entry] = {}
-        self._inflight: dict[str, asyncio.Future[Any]] = {}
+        self._cache = Cache(ttl.total_seconds(), lambda: clock.now().timestamp())
 
     def invalidate(self) -> None:
         self._cache.clear()
 
-    async def _cached(self, key: str, fetch: Callable[[], Awaitable[T]]) -> T:
-        entry = self._cache.get(key)
-        if entry is not None and self.clock.now() - entry.at < self.ttl:
-            return entry.value  # type: ignore[no-any-return]
-        flight = self._inflight.get(key)
-        if flight is None:
-            flight = asyncio.ensure_future(fetch())
-            self._inflight[key] = flight
-
-            def settle(done: asyncio.Future[Any], key: str = key) -> None:
-                self._inflight.pop(key, None)
-                if not done.cancelled() and done.exception() is None:
-                    self._cache[key] = _Entry(self.clock.now(), done.result())
-
-            flight.add_done_callback(settle)
-        # Shielded: one caller giving up (a timeout) must not cancel the call the others wait for.
-        return await asyncio.shield(flight)
-
     async def profiles(self) -> list[Profile]:
-        return list(await self._cached("profiles", self.late.list_profiles))
+        return list(await self._cache.get("profiles", self.late.list_profiles))
 
     async def accounts(self, profile_id: str) -> list[Account]:
-        return list(await self._cached(f"accounts:{profile_id}", partial(self.late.list_accounts, profile_id)))
+        return list(await self._cache.get(f"accounts:{profile_id}", partial(self.late.list_accounts, profile_id)))
 
     def cached_accounts(self, profile_id: str) -> list[Account] | None:
         """Accounts without a Late call, for answers that must be instant (modals, autocomplete)."""
-        entry = self._cache.get(f"accounts:{profile_id}")
-        return list(entry.value) if entry else None
+        found = self._cache.last(f"accounts:{profile_id}")
+        return list(found) if found is not None else None
 
     async def pinterest_boards(self, account_id: str) -> PinterestBoards:
         """The boards a Pinterest account can pin to (Late's answer may name no default)."""
-        return await self._cached(f"boards:{account_id}", partial(self.late.pinterest_boards, account_id))
+        return await self._cache.get(f"boards:{account_id}", partial(self.late.pinterest_boards, account_id))
 
     def cached_board_names(self, accounts: Sequence[Account]) -> list[str]:
         """Names of the boards of these Pinterest accounts that are cached (for an instant form)."""
         names: list[str] = []
         for a in accounts:
-            entry = self._cache.get(f"boards:{a.id}") if a.platform == "pinterest" else None
-            if entry is not None:
-                names += [b.name or b.id for b in entry.value.boards]
+            boards = self._cache.last(f"boards:{a.id}") if a.platform == "pinterest" else None
+            if boards is not None:
+                names += [b.name or b.id for b in boards.boards]
         return list(dict.fromkeys(names))
 
     async def defaults(self, accounts: Sequence[Account]) -> set[str]:
@@ -90,7 +59,7 @@ class Directory:
                 if (await self.pinterest_boards(a.id)).default_board_id:
                     found.add(a.id)
             elif a.platform == "reddit":
-                subs = await self._cached(f"subreddits:{a.id}", partial(self.late.reddit_subreddits, a.id))
+                subs = await self._cache.get(f"subreddits:{a.id}", partial(self.late.reddit_subreddits, a.id))
                 if subs.default_subreddit:
                     found.add(a.id)
         return found

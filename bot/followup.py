@@ -97,7 +97,7 @@ class FollowUps:
             # Only the post the request recorded is its own: metadata alone can be copied.
             if candidate is not None and candidate.late_post_id == late_post_id:
                 found = candidate
-        return await self.requests.get(found.id) if found is not None else None
+        return found
 
     async def view(self, request: Request, known: Post | None = None) -> tuple[Post, list[RetryPost]]:
         """The request's post on Late (`known` saves asking for it again), with its retries combined."""

@@ -8,7 +8,7 @@ an alert nor loses one.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -105,6 +105,15 @@ class HealthBook:
         row = await self.store.query_one("SELECT * FROM account_health WHERE account_id = ?", [account_id])
         return _state(row) if row else None
 
+    async def states_of(self, account_ids: Collection[str]) -> dict[str, AccountState]:
+        """What latebot last saw of these accounts (those never seen are left out), in one read."""
+        if not account_ids:
+            return {}
+        ids = list(account_ids)
+        rows = await self.store.query(
+            f"SELECT * FROM account_health WHERE account_id IN ({', '.join('?' for _ in ids)})", ids)
+        return {r["account_id"]: _state(r) for r in rows}
+
     async def record(self, states: Sequence[AccountState], alerts: Sequence[NewAlert],
                      *, forget: Sequence[str] = ()) -> None:
         """Save what a poll (or a webhook) saw and the alerts it raised, together."""
@@ -154,3 +163,12 @@ class HealthBook:
     async def muted_until(self, account_id: str) -> datetime | None:
         row = await self.store.query_one("SELECT until FROM mutes WHERE account_id = ?", [account_id])
         return parse_iso(row["until"]) if row else None
+
+    async def mutes_of(self, account_ids: Collection[str]) -> dict[str, datetime]:
+        """Until when each of these accounts is muted (those never muted are left out), in one read."""
+        if not account_ids:
+            return {}
+        ids = list(account_ids)
+        rows = await self.store.query(
+            f"SELECT account_id, until FROM mutes WHERE account_id IN ({', '.join('?' for _ in ids)})", ids)
+        return {r["account_id"]: parse_iso(r["until"]) for r in rows}

@@ -62,14 +62,10 @@ class Outbox:
         now = self.store.clock.now()
         return await self.store.write(lambda tx: insert(tx, alert, destinations, now, held=held))
 
-    async def open(self) -> list[Stored]:
-        """Pending and held alerts, oldest first."""
-        rows = await self.store.query("SELECT * FROM alerts WHERE state IN ('pending', 'held') ORDER BY id")
+    async def pending(self) -> list[Stored]:
+        """Alerts still to deliver, oldest first."""
+        rows = await self.store.query("SELECT * FROM alerts WHERE state = 'pending' ORDER BY id")
         return [_stored(r) for r in rows]
-
-    async def by_key(self, key: str) -> Stored | None:
-        row = await self.store.query_one("SELECT * FROM alerts WHERE key = ?", [key])
-        return _stored(row) if row else None
 
     async def all(self) -> list[Stored]:
         return [_stored(r) for r in await self.store.query("SELECT * FROM alerts ORDER BY id")]

@@ -73,8 +73,9 @@ class Risks:
         """A line per target account that latebot last saw broken (or expiring before the post)."""
         out = []
         now = self.clock.now()
+        states = await self.book.states_of({t.account_id for t in draft.targets})
         for target in draft.targets:
-            state = await self.book.state(target.account_id)
+            state = states.get(target.account_id)
             warning = warning_for(state, draft, now) if state is not None else None
             if warning:
                 out.append(warning)

@@ -100,12 +100,12 @@ class Webhooks:
             return {"account": event.account.account_id}
         if event.post is None:
             return {"ours": False}
+        if event.post.status not in FINAL:
+            # A platform finished while others are still going: the post's own event comes when all are.
+            return {"final": False}
         request = await self.followups.request_for(event.post.id, event.post.metadata)
         if request is None:
             return {"ours": False}
-        if event.post.status not in FINAL:
-            # A platform finished while others are still going: the post's own event comes when all are.
-            return {"ours": True, "request": request.id, "final": False}
         post, retries = await self.followups.view(request, known=event.post.as_post())
         final = await self.followups.settle_post(request, post, retries, source=f"webhook {event.event}")
         return {"ours": True, "request": request.id, "final": final}

@@ -13,66 +13,27 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from collections.abc import Callable
+from typing import Any
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.translate import Who
+from bot.cache import Cache
 from bot.messages import Actor
 
 log = logging.getLogger("latebot.slack.people")
-T = TypeVar("T")
 
 TTL = 5.0
-
-
-class _Cache:
-    """Values by key with a time to live; one fetch in flight per key."""
-
-    def __init__(self, ttl: float, clock: Callable[[], float], *, keep_empty: bool = True) -> None:
-        self.keep_empty = keep_empty
-        self.ttl = ttl
-        self.clock = clock
-        self.values: dict[str, tuple[float, Any]] = {}
-        self.pending: dict[str, asyncio.Task[Any]] = {}
-
-    def fresh(self, key: str) -> tuple[bool, Any]:
-        hit = self.values.get(key)
-        if hit is not None and self.clock() - hit[0] < self.ttl:
-            return True, hit[1]
-        return False, None
-
-    async def get(self, key: str, fetch: Callable[[], Awaitable[T]]) -> T:
-        ok, value = self.fresh(key)
-        if ok:
-            return value  # type: ignore[no-any-return]
-        task = self.pending.get(key)
-        if task is None:
-            task = asyncio.ensure_future(fetch())
-            self.pending[key] = task
-
-            def done(t: asyncio.Task[Any], key: str = key) -> None:
-                self.pending.pop(key, None)
-                if not t.cancelled() and t.exception() is None and (t.result() or self.keep_empty):
-                    self.values[key] = (self.clock(), t.result())
-
-            task.add_done_callback(done)
-        return await asyncio.shield(task)
-
-    async def drain(self) -> None:
-        for task in list(self.pending.values()):
-            task.cancel()
-        await asyncio.gather(*self.pending.values(), return_exceptions=True)
 
 
 class People:
     def __init__(self, client: AsyncWebClient, *, ttl: float = TTL,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.client = client
-        self.users = _Cache(ttl, clock, keep_empty=False)  # a failed lookup is tried again next time
-        self.groups = _Cache(ttl, clock)
+        self.users = Cache(ttl, clock, keep_empty=False)  # a failed lookup is tried again next time
+        self.groups = Cache(ttl, clock)
 
     async def actor(self, who: Who, *, within: float | None = None) -> Actor:
         basic = Actor(id=who.user, name=who.name or who.user)

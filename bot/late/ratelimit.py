@@ -43,8 +43,8 @@ class RateLimit:
     def _now(self) -> float:
         return self.clock.now().timestamp()
 
-    def observe(self, headers: Mapping[str, str]) -> None:
-        """Track the limit from any answer, 2xx or not."""
+    def observe(self, headers: Mapping[str, str]) -> int | None:
+        """Track the limit from any answer, 2xx or not; returns the limit this answer states."""
         now = self._now()
         limit = header_int(headers.get("x-ratelimit-limit"))
         remaining = header_int(headers.get("x-ratelimit-remaining"))
@@ -56,6 +56,7 @@ class RateLimit:
             self.state.reset_at = reset_at
             if remaining <= 0 and reset_at is not None and reset_at > now:
                 self.close_until(reset_at)
+        return limit
 
     def close_until(self, when: float) -> None:
         self._closed_until = max(self._closed_until, when)

@@ -21,7 +21,7 @@ import httpx
 from bot.errors import LateConnectionError, LateError, LateRateLimitedError, LateServerError, LateTimeoutError
 from bot.late.backoff import Backoff
 from bot.late.failure import error_for
-from bot.late.ratelimit import RateLimit, Sleep, header_int
+from bot.late.ratelimit import RateLimit, Sleep
 
 log = logging.getLogger("latebot.late")
 
@@ -129,14 +129,14 @@ class LateSession:
             elapsed,
             attempt,
         )
-        self.rate.observe(response.headers)
+        limit = self.rate.observe(response.headers)
         if response.is_success or response.status_code in call.expect:
             return Answer(response, attempt)
         if response.status_code == 429:
             wait = self.rate.retry_after(response.headers)
             per_account = call.account_limits and "retry-after" not in response.headers
             error = error_for(response, retry_after=None if per_account else wait,
-                              limit=header_int(response.headers.get("x-ratelimit-limit")))
+                              limit=limit)
             if per_account or (wait is not None and wait > self.rate.max_wait):
                 # Waiting would hang the chat (or not help at all); fail now and say why.
                 raise error

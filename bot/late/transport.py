@@ -8,7 +8,7 @@ mapped back onto httpx's own exception types, so callers see exactly what httpco
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterable, Mapping
 from urllib.request import getproxies, proxy_bypass
 
 import aiohttp
@@ -46,7 +46,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         session = self._open()
-        body: bytes | AsyncIterator[bytes] | None
+        body: bytes | AsyncIterable[bytes] | None
         skip = _SKIP_HEADERS
         stream = request.stream
         if not isinstance(stream, httpx.AsyncByteStream) or isinstance(stream, httpx.ByteStream) \
@@ -55,7 +55,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         else:
             # A streamed upload (media to Late's storage): sent as it is read, never held whole, with
             # the Content-Length the storage needs (a presigned PUT takes no chunked encoding).
-            body = _chunks(stream)
+            body = stream
             skip = _SKIP_HEADERS - {"content-length"}
         headers = [(k, v) for k, v in request.headers.multi_items() if k.lower() not in skip]
         timeout = _timeout(request.extensions.get("timeout", {}))
@@ -101,11 +101,6 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         if self._session is not None:
             await self._session.close()
             self._session = None
-
-
-async def _chunks(stream: httpx.AsyncByteStream) -> AsyncIterator[bytes]:
-    async for chunk in stream:
-        yield chunk
 
 
 def _timeout(values: Mapping[str, float | None]) -> aiohttp.ClientTimeout:
