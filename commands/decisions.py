@@ -18,6 +18,7 @@ from bot.ports import Responder
 from bot.request import Request
 from bot.settlement import already
 from commands import model
+from commands.requests import zone_of
 
 
 async def _request(core: Core, ident: str, place: Place) -> Request:
@@ -70,7 +71,6 @@ async def history(core: Core, command: model.HistoryCommand, actor: Actor, place
                   responder: Responder) -> None:
     request = await _request(core, command.id, place)
     entries = await core.approvals.history(request.id)
-    config = await core.channels.get(place)
-    zone = actor.timezone or config.timezone or core.settings.LATEBOT_TIMEZONE
+    zone = zone_of(core, actor, await core.channels.get(place))
     await responder.reply(Reply(text=f"What happened to {request.id}, oldest first:",
                                 card=history_card(request, entries, zone)))

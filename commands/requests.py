@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from bot.approval import StaleRevision
 from bot.card import when_text
+from bot.channels import ChannelConfig
 from bot.core import Core
 from bot.errors import Conflict, NotFound
 from bot.late.models import Account
@@ -35,11 +36,14 @@ from commands.forms import command_from_form
 from commands.text import split_thread
 
 
+def zone_of(core: Core, actor: Actor, config: ChannelConfig) -> str:
+    """The zone `actor`'s times are read and shown in: theirs, else the channel's, else the default."""
+    return actor.timezone or config.timezone or core.settings.LATEBOT_TIMEZONE
+
+
 async def context(core: Core, place: Place, actor: Actor) -> ParseContext:
-    """What a parse needs: now, and the zone times are read in (the user's, the channel's, the default)."""
-    config = await core.channels.get(place)
-    zone = actor.timezone or config.timezone or core.settings.LATEBOT_TIMEZONE
-    return ParseContext(now=core.clock.now(), timezone=zone)
+    """What a parse needs: now, and the zone times are read in (`zone_of`)."""
+    return ParseContext(now=core.clock.now(), timezone=zone_of(core, actor, await core.channels.get(place)))
 
 
 async def lookups(core: Core, targets: Sequence[Target], accounts: Sequence[Account]) -> Lookups:

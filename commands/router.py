@@ -138,9 +138,9 @@ class Router:
         """The new-post modal; must be instant (Slack's trigger_id lives 3 s): cached accounts only."""
         config = await self.core.channels.get(place)
         cached = self.core.directory.cached_accounts(config.profile_id) if config.profile_id else None
-        zone = actor.timezone or config.timezone or self.core.settings.LATEBOT_TIMEZONE
         boards = self.core.directory.cached_board_names(cached or [])
-        return post_form(cached or [], text=text, timezone=zone, media=media or [], boards=boards)
+        return post_form(cached or [], text=text, timezone=requests.zone_of(self.core, actor, config),
+                         media=media or [], boards=boards)
 
     async def autocomplete(self, inv: Invocation, option: str, value: str) -> list[tuple[str, str]]:
         await self._ready()
