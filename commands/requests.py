@@ -57,7 +57,7 @@ async def lookups(core: Core, targets: Sequence[Target], accounts: Sequence[Acco
 async def prepared(core: Core, command: model.PostCommand, accounts: Sequence[Account],
                    profile_id: str) -> PostDraft:
     targets = pick_targets(command.targets, accounts)
-    return draft_from_command(command, accounts, profile_id, await lookups(core, targets, accounts))
+    return draft_from_command(command, targets, profile_id, await lookups(core, targets, accounts))
 
 
 async def post(core: Core, command: model.PostCommand, actor: Actor, place: Place, responder: Responder) -> None:
