@@ -28,10 +28,10 @@ log = logging.getLogger("latebot.approval")
 class StaleRevision(Conflict):
     """A decision made on a card of an older revision: refused, with the current request to show."""
 
-    def __init__(self, request: Request) -> None:
+    def __init__(self, request: Request, seen: int) -> None:
         super().__init__(f"This card shows an older version (revision {request.revision} is current); "
                          "here is the current one.")
-        self.request = request
+        self.request, self.seen = request, seen  # seen: the revision the decider saw
 
 
 class CardPending(UserError):
@@ -160,7 +160,7 @@ class Approvals:
     @staticmethod
     def check_revision(request: Request, revision: int | None) -> None:
         if revision is not None and revision != request.revision:
-            raise StaleRevision(request)
+            raise StaleRevision(request, revision)
 
     async def _decidable(self, actor: Actor, request_id: str, revision: int | None, place: Place | None,
                          action: str) -> tuple[Request, Policy]:

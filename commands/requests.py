@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import timedelta
 
-from bot.approval import StaleRevision
 from bot.card import when_text
 from bot.channels import ChannelConfig
 from bot.core import Core
@@ -213,12 +212,7 @@ async def submit_post(core: Core, sub: FormSubmission, ref: str, responder: Resp
 
 async def submit_edit(core: Core, sub: FormSubmission, ref: str, responder: Responder) -> None:
     request_id, revision = parse_revision_ref(ref)
-    try:
-        request = await core.approvals.may_edit(sub.actor, request_id, revision, sub.place)
-    except StaleRevision as exc:
-        await responder.reply(Reply(text=f"{exc.message} Your edit was not saved.",
-                                    card=await core.notices.card_for(exc.request)))
-        return
+    request = await core.approvals.may_edit(sub.actor, request_id, revision, sub.place)
     accounts = await core.directory.accounts(request.profile_id) if request.profile_id else []
     command = command_from_form(sub, await context(core, sub.place, sub.actor))
     draft = await prepared(core, command, accounts or accounts_of(request.draft), request.profile_id or "")
@@ -230,10 +224,5 @@ async def submit_reject(core: Core, sub: FormSubmission, ref: str, responder: Re
     request_id, revision = parse_revision_ref(ref)
     reason = sub.values.get("reason", "")
     text = reason if isinstance(reason, str) else " ".join(reason)
-    try:
-        await core.approvals.reject(sub.actor, request_id, text, revision=revision, place=sub.place)
-    except StaleRevision as exc:
-        await responder.reply(Reply(text=f"{exc.message} Nothing was rejected.",
-                                    card=await core.notices.card_for(exc.request)))
-        return
+    await core.approvals.reject(sub.actor, request_id, text, revision=revision, place=sub.place)
     await responder.reply(Reply(text=f"Rejected {request_id}."))
