@@ -8,7 +8,7 @@ from datetime import timedelta
 from bot import platforms
 from bot.alert import MUTE_HOURS, account_label
 from bot.brands import workspace
-from bot.card import describe_time, when_text
+from bot.card import describe_time, snippet, when_text
 from bot.core import Core
 from bot.messages import Actor, Button, ButtonPress, Card, Place, Reply
 from bot.ports import Responder
@@ -77,7 +77,5 @@ async def at_risk(core: Core, press: ButtonPress, responder: Responder) -> None:
         return
     lines = [f"Posts from latebot that use {label}:"]
     for r in found:
-        snippet = r.draft.text.replace("\n", " ")
-        snippet = snippet if len(snippet) <= 60 else snippet[:59] + "…"
-        lines.append(f"- {r.id} [{r.state}] {when_text(r.draft)}: {snippet}")
+        lines.append(f"- {r.id} [{r.state}] {when_text(r.draft)}: {snippet(r.draft.text, 60)}")
     await responder.reply(Reply(text="\n".join(lines)))

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import timedelta
 
-from bot.card import when_text
+from bot.card import snippet, when_text
 from bot.channels import ChannelConfig
 from bot.core import Core
 from bot.errors import Conflict, NotFound
@@ -94,11 +94,9 @@ async def queue(core: Core, command: model.QueueCommand, actor: Actor, place: Pl
     else:
         lines = ["Posts of this channel (open, then failed in the last 7 days):"]
         for r in shown:
-            snippet = r.draft.text.replace("\n", " ")
-            snippet = snippet if len(snippet) <= 60 else snippet[:59] + "…"
             targets = ", ".join(t.platform for t in r.draft.targets)
             mark = f"✗ {r.state}, /late retry {r.id}" if r.state in FAILED_STATES else r.state
-            lines.append(f"- {r.id} [{mark}] {when_text(r.draft)} → {targets}: {snippet}")
+            lines.append(f"- {r.id} [{mark}] {when_text(r.draft)} → {targets}: {snippet(r.draft.text, 60)}")
         if total > len(shown):
             lines.append(f"…and {total - len(shown)} more not listed here (the oldest {len(shown)} are shown).")
         text = "\n".join(lines)
@@ -110,9 +108,7 @@ def failed_text(requests: list[Request]) -> str:
         return "No post of this channel has failed on Late. /late queue lists the open ones."
     lines = ["Failed and partly published posts in this channel:"]
     for r in requests:
-        snippet = r.draft.text.replace("\n", " ")
-        snippet = snippet if len(snippet) <= 60 else snippet[:59] + "…"
-        lines.append(f"- {r.id} [{r.state}] {snippet}")
+        lines.append(f"- {r.id} [{r.state}] {snippet(r.draft.text, 60)}")
         outcome = r.outcome
         reasons = [f"{name}: {why}" for name, why in outcome.errors.items()] if outcome else []
         lines += [f"    {reason}" for reason in reasons or [outcome.message if outcome else "no answer from Late"]]
