@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from bot import platforms
 from bot.alert import MUTE_HOURS, account_label
-from bot.brands import workspace
+from bot.brands import qualified, workspace
 from bot.card import describe_time, snippet, when_text
 from bot.core import Core
 from bot.messages import Actor, Button, ButtonPress, Card, Place, Reply
@@ -34,7 +34,7 @@ async def health(core: Core, command: model.HealthCommand, actor: Actor, place: 
     brand = await core.brands.get(profile.id)
     here = brand.alert_channels.get(workspace(place.chat, place.team))
     if here:
-        label = brand.labels.get(f"{place.chat}:{place.team}:{here}", here)
+        label = brand.labels.get(qualified(place.chat, place.team, here), here)
         lines.append(f"Alerts for {profile.name} go to #{label}.")
     else:
         lines.append(f"No alert channel is set for {profile.name} here, so nobody hears when an account "
