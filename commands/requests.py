@@ -11,7 +11,7 @@ from datetime import timedelta
 from bot.card import snippet, when_text
 from bot.channels import ChannelConfig
 from bot.core import Core
-from bot.errors import Conflict, NotFound
+from bot.errors import Conflict, NotAllowed, NotFound
 from bot.late.models import Account
 from bot.messages import Actor, FormSubmission, Place, Reply, parse_revision_ref
 from bot.policy import who_may_approve
@@ -121,8 +121,9 @@ async def show(core: Core, command: model.ShowCommand, actor: Actor, place: Plac
     if request is not None:
         if (place.chat, place.team) != (request.chat, request.team):
             raise NotFound(f"There is no request '{command.id}' here.")
-        home = {request.channel, *([request.card.channel] if request.card else [])}
-        if place.channel not in home:
+        try:
+            core.approvals.check_place(request, place)
+        except NotAllowed:
             # Its channel may be one the asker can't see (a private one): nothing of it is shown here.
             await responder.reply(Reply(text=f"Request {request.id} belongs to another channel; "
                                              "look at it and decide it there."))
