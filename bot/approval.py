@@ -27,10 +27,10 @@ log = logging.getLogger("latebot.approval")
 class StaleRevision(Conflict):
     """A decision made on a card of an older revision: refused, with the current request to show."""
 
-    def __init__(self, request: Request) -> None:
+    def __init__(self, request: Request, seen: int) -> None:
         super().__init__(f"This card shows an older version (revision {request.revision} is current); "
                          "here is the current one.")
-        self.request = request
+        self.request, self.seen = request, seen  # seen: the revision the decider saw
 
 
 class CardPending(UserError):
@@ -159,7 +159,7 @@ class Approvals:
     @staticmethod
     def check_revision(request: Request, revision: int | None) -> None:
         if revision is not None and revision != request.revision:
-            raise StaleRevision(request)
+            raise StaleRevision(request, revision)
 
     async def _decidable(self, actor: Actor, request_id: str, revision: int | None, place: Place | None,
                          action: str) -> tuple[Request, Policy]:
@@ -244,7 +244,7 @@ class Approvals:
         if not moved or final is None:
             current = await self.get(request.id)
             self._check_open(current)
-            raise StaleRevision(current)  # still pending: edited since the reject was asked for
+            raise StaleRevision(current, request.revision)  # still pending: edited since the reject was asked for
         await self.notices.refresh_card(final)
         await self.notices.tell(final, f"Your post {final.id} was rejected by {actor.name}: {reason}")
         return final

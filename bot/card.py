@@ -192,11 +192,11 @@ def history_card(request: Request, entries: list[AuditEntry], zone: str) -> Card
         fields.append(CardField(title="Late post", value=request.late_post_id, inline=True))
     if request.reason:
         fields.append(CardField(title="Reason", value=request.reason))
-    return Card(title=f"History of {request.id}", text=_snippet(request.draft.text),
+    return Card(title=f"History of {request.id}", text=snippet(request.draft.text),
                 sections=[Section(title="What happened", text="\n".join(lines) or "Nothing recorded.")],
                 fields=fields, tone=tone)
 
 
-def _snippet(text: str, limit: int = 120) -> str:
+def snippet(text: str, limit: int = 120) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from bot import platforms
 from bot.core import Core
 from bot.late.models import UsageStats
 from bot.messages import Actor, Place, Reply
+from bot.platforms import account_label
 from bot.ports import Responder
 from commands import model
 
@@ -20,7 +20,7 @@ async def accounts(core: Core, command: model.AccountsCommand, actor: Actor, pla
         lines = [f"Accounts of {profile.name}:"]
         for a in found:
             state = "active" if a.is_active is not False else "inactive"
-            lines.append(f"- {platforms.display_name(a.platform)} @{(a.username or '').lstrip('@')} ({state})")
+            lines.append(f"- {account_label(a.platform, a.username)} ({state})")
         text = "\n".join(lines)
     await responder.reply(Reply(text=text))
 

@@ -1,15 +1,14 @@
 """What each button does: the one table of actions the router dispatches presses through.
 
 A button's `ref` says what it is about; approval buttons carry `<request id>:<revision>`, and a press
-for another revision than the current one is refused with the current card. Permission is checked
-before any form opens.
+for another revision than the current one is refused with the current card (by the router, for every
+action alike). Permission is checked before any form opens.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from bot.approval import StaleRevision
 from bot.core import Core
 from bot.messages import ButtonPress, Reply, parse_revision_ref
 from bot.ports import Responder
@@ -20,17 +19,9 @@ from commands.requests import retry_request
 Action = Callable[[Core, ButtonPress, Responder], Awaitable[None]]
 
 
-async def _stale(core: Core, exc: StaleRevision, responder: Responder) -> None:
-    await responder.reply(Reply(text=exc.message, card=await core.notices.card_for(exc.request)))
-
-
 async def approve(core: Core, press: ButtonPress, responder: Responder) -> None:
     request_id, revision = parse_revision_ref(press.ref)
-    try:
-        request, tally = await core.approvals.approve(press.actor, request_id, revision=revision, place=press.place)
-    except StaleRevision as exc:
-        await _stale(core, exc, responder)
-        return
+    request, tally = await core.approvals.approve(press.actor, request_id, revision=revision, place=press.place)
     if request.state == "pending":
         counted = f"{tally.count} of {request.approvals_required}"
         text = (f"You already approved this ({counted})." if tally.again
@@ -40,21 +31,13 @@ async def approve(core: Core, press: ButtonPress, responder: Responder) -> None:
 
 async def reject(core: Core, press: ButtonPress, responder: Responder) -> None:
     request_id, revision = parse_revision_ref(press.ref)
-    try:
-        request = await core.approvals.may_decide(press.actor, request_id, revision, press.place, "reject")
-    except StaleRevision as exc:
-        await _stale(core, exc, responder)
-        return
+    request = await core.approvals.may_decide(press.actor, request_id, revision, press.place, "reject")
     await responder.open_form(reject_form(request))
 
 
 async def edit(core: Core, press: ButtonPress, responder: Responder) -> None:
     request_id, revision = parse_revision_ref(press.ref)
-    try:
-        request = await core.approvals.may_edit(press.actor, request_id, revision, press.place)
-    except StaleRevision as exc:
-        await _stale(core, exc, responder)
-        return
+    request = await core.approvals.may_edit(press.actor, request_id, revision, press.place)
     # Instant (a modal must open within 3 s of the click): cached accounts only, no Late call.
     accounts = core.directory.cached_accounts(request.profile_id or "") or []
     await responder.open_form(edit_form(request, accounts, core.directory.cached_board_names(accounts)))

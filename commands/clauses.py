@@ -60,6 +60,20 @@ def _url(word: str) -> bool:
     return word.lower().startswith(("http://", "https://"))
 
 
+def specific_value(name: str, value: str, example: str) -> str:
+    """The value of the per-platform option `name` (a `bot.specifics.Specifics` field) as Late takes
+    it; ParseError when it can't be one. Typed options and text are checked here alike."""
+    if name == "content_type" and value.lower() not in ("story", "reel"):
+        raise ParseError(f"“{value}” is not a type; it is story or reel.", example=example)
+    if name == "privacy" and value.lower() not in PRIVACIES:
+        raise ParseError(f"“{value}” is not a privacy; it is {', '.join(PRIVACIES)}.", example=example)
+    if name == "link" and not _url(value):
+        raise ParseError(f"“{value}” is not a link; it must start with https://.", example=example)
+    if name == "subreddit":
+        return value.removeprefix("/").removeprefix("r/")
+    return value.lower() if name in ("content_type", "privacy") else value
+
+
 class _Reader:
     def __init__(self, source: str, words: list[Word], lenient: bool, example: str) -> None:
         self.source, self.words, self.lenient, self.example = source, words, lenient, example
@@ -193,7 +207,7 @@ class _Reader:
 
     def subreddit(self, name: str) -> None:
         self.once("subreddit", "Name one subreddit.")
-        self.c.specifics["subreddit"] = name.removeprefix("r/").removeprefix("/r/")
+        self.c.specifics["subreddit"] = specific_value("subreddit", name, self.example)
 
     def specific(self, i: int) -> int:
         """`title "…"`, `board Recipes`, `link https://…`, `first comment "…"`, `subreddit python`,
@@ -221,14 +235,11 @@ class _Reader:
             raise self.fail(f"The {label} is empty.")
         if name == "subreddit":
             self.subreddit(value)
-        elif name == "privacy":
-            if value.lower() not in PRIVACIES:
-                raise self.fail(f"“{value}” is not a privacy; say {', '.join(PRIVACIES)}.")
-            self.c.specifics[name] = value.lower()
-        elif name == "link" and not _url(value):
-            raise self.fail(f"“{value}” is not a link; it must start with https://.")
-        else:
-            self.c.specifics[name] = value
+            return i
+        try:
+            self.c.specifics[name] = specific_value(name, value, self.example)
+        except ParseError as exc:
+            raise self.fail(exc.message) from None
         return i
 
 
@@ -246,4 +257,4 @@ def read_clauses(source: str, words: list[Word], i: int, *, lenient: bool, examp
     return _Reader(source, words, lenient, example).read(i)
 
 
-__all__ = ["OPTIONS", "Clauses", "NotOptions", "read_clauses"]
+__all__ = ["OPTIONS", "Clauses", "NotOptions", "read_clauses", "specific_value"]

@@ -18,6 +18,7 @@ from bot.ports import Responder
 from bot.request import Request
 from bot.settlement import already
 from commands import model
+from commands.requests import zone_of
 
 
 async def _request(core: Core, ident: str, place: Place) -> Request:
@@ -27,22 +28,18 @@ async def _request(core: Core, ident: str, place: Place) -> Request:
     return request
 
 
-async def _stale(core: Core, exc: StaleRevision, seen: int, responder: Responder) -> None:
-    await responder.reply(Reply(
-        text=f"{exc.request.id} changed: revision {exc.request.revision} is current, not {seen}. Nothing was "
-             "decided; here is the current text, decide again if it is right.",
-        card=await core.notices.card_for(exc.request)))
+def stale_text(exc: StaleRevision) -> str:
+    """The refusal of a command's decision on a revision that is no longer current (the router
+    shows it with the current card)."""
+    return (f"{exc.request.id} changed: revision {exc.request.revision} is current, not {exc.seen}. Nothing was "
+            "decided; here is the current text, decide again if it is right.")
 
 
 async def approve(core: Core, command: model.ApproveCommand, actor: Actor, place: Place,
                   responder: Responder) -> None:
     request = await _request(core, command.id, place)
     revision = command.revision or request.revision
-    try:
-        final, tally = await core.approvals.approve(actor, request.id, revision=revision, place=place)
-    except StaleRevision as exc:
-        await _stale(core, exc, revision, responder)
-        return
+    final, tally = await core.approvals.approve(actor, request.id, revision=revision, place=place)
     if final.state == "pending":
         counted = f"{tally.count} of {final.approvals_required}"
         text = (f"You already approved revision {revision} of {final.id} ({counted})." if tally.again
@@ -57,11 +54,7 @@ async def reject(core: Core, command: model.RejectCommand, actor: Actor, place: 
                  responder: Responder) -> None:
     request = await _request(core, command.id, place)
     revision = command.revision or request.revision
-    try:
-        final = await core.approvals.reject(actor, request.id, command.reason, revision=revision, place=place)
-    except StaleRevision as exc:
-        await _stale(core, exc, revision, responder)
-        return
+    final = await core.approvals.reject(actor, request.id, command.reason, revision=revision, place=place)
     await responder.reply(Reply(text=f"Rejected revision {revision} of {final.id}; {final.requester_name} is told "
                                      "why.", card=await core.notices.card_for(final)))
 
@@ -70,7 +63,6 @@ async def history(core: Core, command: model.HistoryCommand, actor: Actor, place
                   responder: Responder) -> None:
     request = await _request(core, command.id, place)
     entries = await core.approvals.history(request.id)
-    config = await core.channels.get(place)
-    zone = actor.timezone or config.timezone or core.settings.LATEBOT_TIMEZONE
+    zone = zone_of(core, actor, await core.channels.get(place))
     await responder.reply(Reply(text=f"What happened to {request.id}, oldest first:",
                                 card=history_card(request, entries, zone)))

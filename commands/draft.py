@@ -97,12 +97,13 @@ def _first_board(answer: PinterestBoards) -> str:
 
 
 def draft_from_command(
-    cmd: PostCommand, accounts: Sequence[Account], profile_id: str, lookups: Lookups | None = None
+    cmd: PostCommand, targets: Sequence[Target], profile_id: str, lookups: Lookups | None = None
 ) -> PostDraft:
+    """The draft of `cmd` to `targets` (its targets resolved: `pick_targets`)."""
     lookups = lookups or Lookups()
     draft = PostDraft(
         thread=list(cmd.thread),
-        targets=pick_targets(cmd.targets, accounts),
+        targets=list(targets),
         mode=cmd.mode,
         scheduled_for=cmd.scheduled_for,
         timezone=cmd.timezone,

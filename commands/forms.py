@@ -10,10 +10,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot import platforms, specifics
+from bot import specifics
 from bot.errors import UserError
 from bot.late.models import Account
 from bot.messages import Form, FormField, FormSubmission, revision_ref
+from bot.platforms import account_label
 from bot.request import Request
 from bot.specifics import PRIVACIES, Specifics
 from commands import model
@@ -40,7 +41,7 @@ def post_form(
     """The post modal: the same fields for a new post, the shortcut and Edit. The per-platform
     options appear for the platforms the accounts are on; `boards` are Pinterest board names to
     choose from (a text field when none are known)."""
-    options = [(a.id, f"{platforms.display_name(a.platform)} @{(a.username or a.id).lstrip('@')}")
+    options = [(a.id, account_label(a.platform, a.username or a.id))
                for a in accounts]
     return Form(
         id=form_id,

@@ -7,8 +7,8 @@ from datetime import timedelta
 
 from bot import platforms
 from bot.alert import MUTE_HOURS
-from bot.brands import workspace
-from bot.card import when_text
+from bot.brands import qualified, workspace
+from bot.card import snippet, when_text
 from bot.clock import describe_time
 from bot.core import Core
 from bot.messages import Actor, Button, ButtonPress, Card, Place, Reply
@@ -36,7 +36,7 @@ async def health(core: Core, command: model.HealthCommand, actor: Actor, place: 
     brand = await core.brands.get(profile.id)
     here = brand.alert_channels.get(workspace(place.chat, place.team))
     if here:
-        label = brand.labels.get(f"{place.chat}:{place.team}:{here}", here)
+        label = brand.labels.get(qualified(place.chat, place.team, here), here)
         lines.append(f"Alerts for {profile.name} go to #{label}.")
     else:
         lines.append(f"No alert channel is set for {profile.name} here, so nobody hears when an account "
@@ -79,7 +79,5 @@ async def at_risk(core: Core, press: ButtonPress, responder: Responder) -> None:
         return
     lines = [f"Posts from latebot that use {label}:"]
     for r in found:
-        snippet = r.draft.text.replace("\n", " ")
-        snippet = snippet if len(snippet) <= 60 else snippet[:59] + "…"
-        lines.append(f"- {r.id} [{r.state}] {when_text(r.draft)}: {snippet}")
+        lines.append(f"- {r.id} [{r.state}] {when_text(r.draft)}: {snippet(r.draft.text, 60)}")
     await responder.reply(Reply(text="\n".join(lines)))

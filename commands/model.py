@@ -92,7 +92,6 @@ class EditCommand(_Command):
     mode: Mode | None = None
     scheduled_for: datetime | None = None  # aware, in `timezone`; only when mode == "schedule"
     timezone: str | None = None
-    time_phrase: str | None = None
     skipped_time: str | None = None  # as PostCommand's: the wall time asked for, when a DST gap skips it
     media: list[str] | None = None
     options: Specifics = Field(default_factory=Specifics)

@@ -9,9 +9,8 @@ from __future__ import annotations
 import re
 
 from bot.errors import ParseError
-from bot.specifics import PRIVACIES
 from commands import model
-from commands.clauses import Clauses, read_clauses
+from commands.clauses import Clauses, read_clauses, specific_value
 from commands.context import ParseContext
 from commands.parser import command_named, parse, read_id, read_platform, reject_of, with_id
 from commands.post import build_edit, build_post, example
@@ -53,20 +52,8 @@ def _clauses(o: dict[str, str], text: str) -> Clauses:
 def _specifics(o: dict[str, str], clauses: Clauses, text: str) -> None:
     """The per-platform options, each a plain value of its own field."""
     for option, name in SPECIFIC_OPTIONS.items():
-        value = o.get(option)
-        if value is None:
-            continue
-        if name == "content_type" and value.lower() not in ("story", "reel"):
-            raise ParseError(f"“{value}” is not a type; it is story or reel.", example=example(text))
-        if name == "privacy" and value.lower() not in PRIVACIES:
-            raise ParseError(f"“{value}” is not a privacy; it is {', '.join(PRIVACIES)}.", example=example(text))
-        if name in ("content_type", "privacy"):
-            value = value.lower()
-        if name == "subreddit":
-            value = value.removeprefix("/").removeprefix("r/")
-        if name == "link" and not value.lower().startswith(("https://", "http://")):
-            raise ParseError(f"“{value}” is not a link; it must start with https://.", example=example(text))
-        clauses.specifics[name] = value
+        if option in o:
+            clauses.specifics[name] = specific_value(name, o[option], example(text))
 
 
 def _timed(o: dict[str, str], text: str, *, edit: bool) -> Clauses:

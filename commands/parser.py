@@ -126,7 +126,7 @@ def reject_of(ident: str, reason: str) -> model.RejectCommand:
 
 
 def _reject(rest: str) -> model.Command:
-    first, reason = _first_word(rest)
+    first, reason = _first_word(readable(rest).strip())  # the requester reads the reason: names, not ids
     return reject_of(read_id("reject", first), _whole_quoted(reason.strip()))
 
 
@@ -174,10 +174,34 @@ def _help(rest: str) -> model.Command:
     return model.HelpCommand(topic=command_named(rest.split()[0].lstrip("/")))
 
 
-_READERS: dict[str, Callable[[str], model.Command]] = {
-    **{name: _no_arguments(name) for name in ("accounts", "health", "usage", "profiles")},
-    **{name: _with_id(name) for name in ("show", "cancel", "retry", "history", "approve")},
-    "queue": _queue, "connect": _connect, "reject": _reject, "bind": _bind, "config": _config, "help": _help,
+def _post(rest: str, ctx: ParseContext) -> model.Command:
+    return parse_post(readable(rest), ctx)
+
+
+def _edit(rest: str, ctx: ParseContext) -> model.Command:
+    first, text = _first_word(readable(rest).strip())
+    return parse_edit(read_id("edit", first), text, ctx)
+
+
+Reader = Callable[[str, ParseContext], model.Command]  # (what follows the command word, context)
+
+
+def _words(read: Callable[[str], model.Command]) -> Reader:
+    """A command of at most a word or two: spaces and newlines between them are alike."""
+    return lambda rest, ctx: read(" ".join(rest.split()))
+
+
+def _as_typed(read: Callable[[str], model.Command]) -> Reader:
+    """A command whose rest is read as typed: text (its newlines kept), or settings (mentions kept as ids)."""
+    return lambda rest, ctx: read(rest.strip())
+
+
+_READERS: dict[str, Reader] = {
+    **{name: _words(_no_arguments(name)) for name in ("accounts", "health", "usage", "profiles")},
+    **{name: _words(_with_id(name)) for name in ("show", "cancel", "retry", "history", "approve")},
+    "queue": _words(_queue), "connect": _words(_connect), "help": _words(_help),
+    "reject": _as_typed(_reject), "bind": _as_typed(_bind), "config": _as_typed(_config),
+    "post": _post, "edit": _edit,
 }
 
 
@@ -189,15 +213,4 @@ def parse(text: str, ctx: ParseContext) -> model.Command:
     word, rest = _first_word(source)
     if not word:
         return model.HelpCommand()
-    name = command_named(word)
-    if name == "post":
-        return parse_post(readable(rest), ctx)
-    if name == "edit":
-        first, text = _first_word(readable(rest).strip())
-        return parse_edit(read_id("edit", first), text, ctx)
-    if name == "reject":
-        return _reject(readable(rest).strip())
-    if name in ("config", "bind"):
-        return _READERS[name](rest.strip())
-    # The other commands take at most a word or two; spaces and newlines between them are alike.
-    return _READERS[name](" ".join(rest.split()))
+    return _READERS[command_named(word)](rest, ctx)

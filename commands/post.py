@@ -104,7 +104,7 @@ def build_edit(ident: str, text: str | None, c: Clauses, ctx: ParseContext) -> E
         id=ident, text=text, targets=c.targets if "to" in c.seen else None,
         mode="schedule" if when else c.mode, scheduled_for=when,
         timezone=zone if when is not None or c.zone is not None else None,
-        time_phrase=c.phrase if when else None, skipped_time=skipped if when else None,
+        skipped_time=skipped if when else None,
         media=c.media if "with" in c.seen else None,
         options=Specifics.model_validate(c.specifics),
     )

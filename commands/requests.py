@@ -8,10 +8,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import timedelta
 
-from bot.approval import StaleRevision
-from bot.card import when_text
+from bot.card import snippet, when_text
+from bot.channels import ChannelConfig
 from bot.core import Core
-from bot.errors import Conflict, NotFound
+from bot.errors import Conflict, NotAllowed, NotFound
 from bot.late.models import Account
 from bot.messages import Actor, FormSubmission, Place, Reply, parse_revision_ref
 from bot.policy import who_may_approve
@@ -35,11 +35,14 @@ from commands.forms import command_from_form
 from commands.text import split_thread
 
 
+def zone_of(core: Core, actor: Actor, config: ChannelConfig) -> str:
+    """The zone `actor`'s times are read and shown in: theirs, else the channel's, else the default."""
+    return actor.timezone or config.timezone or core.settings.LATEBOT_TIMEZONE
+
+
 async def context(core: Core, place: Place, actor: Actor) -> ParseContext:
-    """What a parse needs: now, and the zone times are read in (the user's, the channel's, the default)."""
-    config = await core.channels.get(place)
-    zone = actor.timezone or config.timezone or core.settings.LATEBOT_TIMEZONE
-    return ParseContext(now=core.clock.now(), timezone=zone)
+    """What a parse needs: now, and the zone times are read in (`zone_of`)."""
+    return ParseContext(now=core.clock.now(), timezone=zone_of(core, actor, await core.channels.get(place)))
 
 
 async def lookups(core: Core, targets: Sequence[Target], accounts: Sequence[Account]) -> Lookups:
@@ -53,7 +56,7 @@ async def lookups(core: Core, targets: Sequence[Target], accounts: Sequence[Acco
 async def prepared(core: Core, command: model.PostCommand, accounts: Sequence[Account],
                    profile_id: str) -> PostDraft:
     targets = pick_targets(command.targets, accounts)
-    return draft_from_command(command, accounts, profile_id, await lookups(core, targets, accounts))
+    return draft_from_command(command, targets, profile_id, await lookups(core, targets, accounts))
 
 
 async def post(core: Core, command: model.PostCommand, actor: Actor, place: Place, responder: Responder) -> None:
@@ -91,11 +94,9 @@ async def queue(core: Core, command: model.QueueCommand, actor: Actor, place: Pl
     else:
         lines = ["Posts of this channel (open, then failed in the last 7 days):"]
         for r in shown:
-            snippet = r.draft.text.replace("\n", " ")
-            snippet = snippet if len(snippet) <= 60 else snippet[:59] + "…"
             targets = ", ".join(t.platform for t in r.draft.targets)
             mark = f"✗ {r.state}, /late retry {r.id}" if r.state in FAILED_STATES else r.state
-            lines.append(f"- {r.id} [{mark}] {when_text(r.draft)} → {targets}: {snippet}")
+            lines.append(f"- {r.id} [{mark}] {when_text(r.draft)} → {targets}: {snippet(r.draft.text, 60)}")
         if total > len(shown):
             lines.append(f"…and {total - len(shown)} more not listed here (the oldest {len(shown)} are shown).")
         text = "\n".join(lines)
@@ -107,9 +108,7 @@ def failed_text(requests: list[Request]) -> str:
         return "No post of this channel has failed on Late. /late queue lists the open ones."
     lines = ["Failed and partly published posts in this channel:"]
     for r in requests:
-        snippet = r.draft.text.replace("\n", " ")
-        snippet = snippet if len(snippet) <= 60 else snippet[:59] + "…"
-        lines.append(f"- {r.id} [{r.state}] {snippet}")
+        lines.append(f"- {r.id} [{r.state}] {snippet(r.draft.text, 60)}")
         outcome = r.outcome
         reasons = [f"{name}: {why}" for name, why in outcome.errors.items()] if outcome else []
         lines += [f"    {reason}" for reason in reasons or [outcome.message if outcome else "no answer from Late"]]
@@ -122,8 +121,9 @@ async def show(core: Core, command: model.ShowCommand, actor: Actor, place: Plac
     if request is not None:
         if (place.chat, place.team) != (request.chat, request.team):
             raise NotFound(f"There is no request '{command.id}' here.")
-        home = {request.channel, *([request.card.channel] if request.card else [])}
-        if place.channel not in home:
+        try:
+            core.approvals.check_place(request, place)
+        except NotAllowed:
             # Its channel may be one the asker can't see (a private one): nothing of it is shown here.
             await responder.reply(Reply(text=f"Request {request.id} belongs to another channel; "
                                              "look at it and decide it there."))
@@ -209,12 +209,7 @@ async def submit_post(core: Core, sub: FormSubmission, ref: str, responder: Resp
 
 async def submit_edit(core: Core, sub: FormSubmission, ref: str, responder: Responder) -> None:
     request_id, revision = parse_revision_ref(ref)
-    try:
-        request = await core.approvals.may_edit(sub.actor, request_id, revision, sub.place)
-    except StaleRevision as exc:
-        await responder.reply(Reply(text=f"{exc.message} Your edit was not saved.",
-                                    card=await core.notices.card_for(exc.request)))
-        return
+    request = await core.approvals.may_edit(sub.actor, request_id, revision, sub.place)
     accounts = await core.directory.accounts(request.profile_id) if request.profile_id else []
     command = command_from_form(sub, await context(core, sub.place, sub.actor))
     draft = await prepared(core, command, accounts or accounts_of(request.draft), request.profile_id or "")
@@ -226,10 +221,5 @@ async def submit_reject(core: Core, sub: FormSubmission, ref: str, responder: Re
     request_id, revision = parse_revision_ref(ref)
     reason = sub.values.get("reason", "")
     text = reason if isinstance(reason, str) else " ".join(reason)
-    try:
-        await core.approvals.reject(sub.actor, request_id, text, revision=revision, place=sub.place)
-    except StaleRevision as exc:
-        await responder.reply(Reply(text=f"{exc.message} Nothing was rejected.",
-                                    card=await core.notices.card_for(exc.request)))
-        return
+    await core.approvals.reject(sub.actor, request_id, text, revision=revision, place=sub.place)
     await responder.reply(Reply(text=f"Rejected {request_id}."))

@@ -2,7 +2,8 @@
 
 Adapters translate payloads into `Invocation`, `ButtonPress` and `FormSubmission`, acknowledge the
 platform first, and then call the methods here. Commands, button actions and forms are each
-dispatched through one table; errors become the user's reply (`bot.errors.describe`).
+dispatched through one table; errors become the user's reply (`bot.errors.describe`), and a decision
+on a revision that is no longer current is refused with the current card.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot import platforms
+from bot.approval import StaleRevision
 from bot.core import Core
 from bot.errors import UserError, describe
 from bot.messages import Actor, ButtonPress, Form, FormSubmission, Invocation, MediaUpload, Place, Reply
@@ -68,6 +70,12 @@ FORMS: dict[str, FormHandler] = {
     "edit": requests.submit_edit,
     "reject": requests.submit_reject,
 }
+# What a form submitted on a revision that is no longer current did not do.
+NOT_DONE = {"edit": "Your edit was not saved.", "reject": "Nothing was rejected."}
+
+
+def _card_is_old(exc: StaleRevision) -> str:
+    return exc.message
 
 
 class Router:
@@ -92,7 +100,7 @@ class Router:
                 command = parse(inv.text, ctx)
             await COMMANDS[type(command)](self.core, command, inv.actor, inv.place, responder)
 
-        await self._guard(inv.delivery_id, responder, run)
+        await self._guard(inv.delivery_id, responder, run, decisions.stale_text)
 
     async def press(self, press: ButtonPress, responder: Responder) -> None:
         responder = self._redacting(responder)
@@ -103,7 +111,7 @@ class Router:
                 raise UserError(f"This button ({press.action}) is not one latebot knows.")
             await action(self.core, press, responder)
 
-        await self._guard(press.delivery_id, responder, run)
+        await self._guard(press.delivery_id, responder, run, _card_is_old)
 
     async def prepare(self) -> None:
         """Pay the one-time costs of a first command (dateparser's tables, the counting patterns:
@@ -124,23 +132,25 @@ class Router:
     async def submit(self, sub: FormSubmission, responder: Responder) -> None:
         responder = self._redacting(responder)
 
+        _, kind, ref = [*sub.form_id.split(":", 2), "", ""][:3]
+
         async def run() -> None:
-            _, kind, ref = [*sub.form_id.split(":", 2), "", ""][:3]
             handler = FORMS.get(kind) if sub.form_id.startswith("late:") else None
             if handler is None or (kind != "post" and not ref):
                 raise UserError("This form is not one latebot knows; it may be from an older version.")
             await handler(self.core, sub, ref, responder)
 
-        await self._guard(sub.delivery_id, responder, run)
+        await self._guard(sub.delivery_id, responder, run,
+                          lambda exc: f"{exc.message} {NOT_DONE[kind]}" if kind in NOT_DONE else exc.message)
 
     async def post_form(self, place: Place, actor: Actor, *, text: str = "",
                         media: list[str] | None = None) -> Form:
         """The new-post modal; must be instant (Slack's trigger_id lives 3 s): cached accounts only."""
         config = await self.core.channels.get(place)
         cached = self.core.directory.cached_accounts(config.profile_id) if config.profile_id else None
-        zone = actor.timezone or config.timezone or self.core.settings.LATEBOT_TIMEZONE
         boards = self.core.directory.cached_board_names(cached or [])
-        return post_form(cached or [], text=text, timezone=zone, media=media or [], boards=boards)
+        return post_form(cached or [], text=text, timezone=requests.zone_of(self.core, actor, config),
+                         media=media or [], boards=boards)
 
     async def autocomplete(self, inv: Invocation, option: str, value: str) -> list[tuple[str, str]]:
         await self._ready()
@@ -163,13 +173,18 @@ class Router:
         """Every reply leaves with its secrets redacted (Late's error texts may echo a key)."""
         return RedactingResponder(responder, self.core.redaction)
 
-    async def _guard(self, delivery_id: str | None, responder: Responder,
-                     run: Callable[[], Awaitable[None]]) -> None:
+    async def _guard(self, delivery_id: str | None, responder: Responder, run: Callable[[], Awaitable[None]],
+                     stale: Callable[[StaleRevision], str]) -> None:
+        """Run `run` once per delivery; its error is the reply. `stale` words the refusal of a
+        decision made on an older revision, which comes with the current card."""
         await self._ready()
         if not await self.core.deliveries.first(delivery_id):
             log.info("duplicate delivery %s ignored", delivery_id)
             return
         try:
-            await run()
+            try:
+                await run()
+            except StaleRevision as exc:
+                await responder.reply(Reply(text=stale(exc), card=await self.core.notices.card_for(exc.request)))
         except Exception as exc:
             await responder.reply(Reply(text=describe(exc, logger=log)))

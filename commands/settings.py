@@ -15,6 +15,7 @@ from bot.brands import BrandRules, qualified, workspace
 from bot.channels import CHANNEL_KEYS, KEYS, ChannelConfig
 from bot.core import Core
 from bot.errors import NotAllowed, UserError
+from bot.late.models import Profile
 from bot.messages import Actor, Place, Reply
 from bot.policy import Policy, who_may_approve
 from bot.ports import Responder
@@ -61,29 +62,28 @@ async def configure(core: Core, command: model.ConfigCommand, actor: Actor, plac
         return f"{key}: {keys[key]}"
     if not actor.is_admin:
         raise NotAllowed("Only an admin can change these settings.")
-    channel = await core.channels.get(place)
     if key == "timezone":
         return await _timezone(core, place, actor, value.strip())
+    channel = await core.channels.get(place)
     profile = await core.directory.profile_for(channel)
     brand = await core.brands.get(profile.id)
     if keys is CHANNEL_KEYS:
-        changes = await _channel_change(core, place, key, value.strip())
-        updated = channel.model_copy(update=changes)
-        _possible(Policy(place=place, brand=brand, channel=updated))
+        changes = await _channel_change(core, channel, key, value.strip())
+        channel = channel.model_copy(update=changes)
+        _possible(Policy(place=place, brand=brand, channel=channel))
         await core.channels.update(place, actor, **changes)
     else:
-        rules, change = await _brand_change(core, brand, place, key, value.strip())
-        _possible(Policy(place=place, brand=rules, channel=channel))
-        await core.brands.save(rules, actor, change)
+        brand, change = await _brand_change(core, brand, place, key, value.strip())
+        _possible(Policy(place=place, brand=brand, channel=channel))
+        await core.brands.save(brand, actor, change)
     await core.approvals.reevaluate(profile.id)
-    return "Saved.\n" + await describe(core, place)
+    return "Saved.\n" + _rules_text(place, profile, brand, channel)
 
 
 async def _timezone(core: Core, place: Place, actor: Actor, value: str) -> str:
     # The zone every command of the channel is then read in: checked as those commands check it.
     zone = resolve_zone(value, "/late config timezone {zone}")
-    await core.channels.update(place, actor, timezone=zone)
-    return "Saved.\n" + await describe(core, place)
+    return "Saved.\n" + await describe(core, place, await core.channels.update(place, actor, timezone=zone))
 
 
 # --- values -----------------------------------------------------------------------------------
@@ -164,13 +164,13 @@ async def _brand_change(core: Core, brand: BrandRules, place: Place, key: str,
     return brand.model_copy(update={field: channels, "labels": labels}), {key: channels.get(here)}
 
 
-async def _channel_change(core: Core, place: Place, key: str, value: str) -> dict[str, Any]:
+async def _channel_change(core: Core, channel: ChannelConfig, key: str, value: str) -> dict[str, Any]:
     reset = value.lower() in RESET_CHANNEL
+    known = channel.labels or {}
     if key == "approvers":
         if reset:
             return {"approvers": None, "approver_groups": None}
         users, groups, labels = _people(value)
-        known = (await core.channels.get(place)).labels or {}
         return {"approvers": users or None, "approver_groups": groups or None, "labels": {**known, **labels}}
     if key == "approvals":
         return {"approvals_required": None if reset else _number(key, value, 20)}
@@ -182,9 +182,8 @@ async def _channel_change(core: Core, place: Place, key: str, value: str) -> dic
         return {"allow_self_approval": False}
     if reset:
         return {"approval_channel": None}
-    channel, name = await _channel_id(core, place, value, key)
-    known = (await core.channels.get(place)).labels or {}
-    return {"approval_channel": channel, "labels": {**known, channel: name}}
+    found, name = await _channel_id(core, channel.place, value, key)
+    return {"approval_channel": found, "labels": {**known, found: name}}
 
 
 def _possible(policy: Policy) -> None:
@@ -204,14 +203,18 @@ def _possible(policy: Policy) -> None:
 # --- showing ------------------------------------------------------------------------------------
 
 
-async def describe(core: Core, place: Place) -> str:
-    channel = await core.channels.get(place)
+async def describe(core: Core, place: Place, channel: ChannelConfig | None = None) -> str:
+    """The rules that apply here (`channel`: this channel's config, when already read)."""
+    channel = channel or await core.channels.get(place)
     try:
         profile = await core.directory.profile_for(channel)
     except UserError as exc:
         return f"This channel has no brand yet: {exc.message}"
-    policy = Policy(place=place, brand=await core.brands.get(profile.id), channel=channel)
-    brand = policy.brand
+    return _rules_text(place, profile, await core.brands.get(profile.id), channel)
+
+
+def _rules_text(place: Place, profile: Profile, brand: BrandRules, channel: ChannelConfig) -> str:
+    policy = Policy(place=place, brand=brand, channel=channel)
     brand_only = Policy(place=place, brand=brand, channel=ChannelConfig(chat=place.chat, team=place.team,
                                                                         channel=place.channel))
     here = workspace(place.chat, place.team)

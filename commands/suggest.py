@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.core import Core
 from bot.errors import UserError
 from bot.messages import Invocation
+from commands.requests import zone_of
 from commands.targets import target_choices
 from commands.when import describe_time, resolve_time
 from commands.zones import suggest_zones
@@ -38,8 +39,7 @@ class Suggestions:
         if not phrase:
             return [(p, p) for p in ("now", "in 1 hour", "tomorrow 9am", "monday 10am")]
         config = await self.core.channels.get(inv.place)
-        zone = (inv.options or {}).get("tz") or inv.actor.timezone or config.timezone
-        zone = zone or self.core.settings.LATEBOT_TIMEZONE
+        zone = (inv.options or {}).get("tz") or zone_of(self.core, inv.actor, config)
         try:
             when = resolve_time(phrase, zone, self.core.clock.now())
         except UserError as exc:

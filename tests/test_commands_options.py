@@ -52,6 +52,26 @@ def test_post_options_mean_what_the_same_text_means(options: dict[str, str], lin
     assert from_options("post", options, CTX) == parse(line, CTX)
 
 
+@pytest.mark.parametrize(
+    ("options", "line"),
+    [
+        ({"text": "Hi", "to": "tiktok", "privacy": "everyone"}, 'post "Hi" to tiktok privacy everyone'),
+        ({"text": "Hi", "to": "pinterest", "link": "example.com"}, 'post "Hi" to pinterest link example.com'),
+    ],
+)
+def test_a_wrong_option_is_refused_in_the_same_words_typed_or_written(options: dict[str, str], line: str) -> None:
+    with pytest.raises(ParseError) as written:
+        parse(line, CTX)
+    assert fails("post", options).message == written.value.message
+
+
+def test_a_subreddit_reads_the_same_typed_or_written() -> None:
+    for name in ("python", "r/python", "/r/python", "/python"):
+        typed = from_options("post", {"text": "Hi", "to": "reddit", "subreddit": name}, CTX)
+        assert typed == parse(f'post "Hi" to reddit subreddit {name}', CTX)
+        assert isinstance(typed, model.PostCommand) and typed.options.subreddit == "python"
+
+
 def test_the_hello_example_resolves_in_the_users_zone() -> None:
     c = from_options("post", {"text": "Hello from the team", "to": "x", "when": "tomorrow 9am"}, CTX)
     assert isinstance(c, model.PostCommand)

@@ -130,7 +130,6 @@ def edit_commands(draw: st.DrawFn) -> model.EditCommand:
     command = model.EditCommand(
         id="r1", text=text, targets=targets, mode=post.mode if timed else None,
         scheduled_for=post.scheduled_for if timed else None, timezone=post.timezone if timed else None,
-        time_phrase=post.time_phrase if timed else None,
         media=draw(st.none() | st.just(post.media)) or None,  # no words clear the media
         options=post.options,
     )

@@ -18,7 +18,7 @@ import pytest
 from adapters.console.session import ConsoleSession
 from bot.approval import StaleRevision
 from bot.clock import FixedClock
-from bot.messages import Actor, ButtonPress, Form, Invocation, Place, Reply
+from bot.messages import Actor, ButtonPress, Form, FormSubmission, Invocation, Place, Reply
 from tests.harness import Harness, core_harness
 
 TOMORROW = '/late post "The first text" to x at "2026-11-23 09:00"'
@@ -136,6 +136,26 @@ async def test_a_card_of_an_older_revision_approves_nothing(tmp_path: Path) -> N
         assert not said.forms and "older version" in said.text
         await press(h, bob, "approve", "r1:2")
         assert [p["content"] for p in live(await late_posts(h))] == ["The second text"]
+
+
+async def test_a_form_of_an_older_revision_saves_and_rejects_nothing(tmp_path: Path) -> None:
+    async with core_harness(tmp_path) as h:
+        alice, bob = actor("U0ALICE", "alice"), actor("U0BOB", "bob")
+        await say(h, alice, TOMORROW)
+        await say(h, alice, '/late edit r1 "The second text"')
+        said = await press(h, alice, "edit", "r1:1")
+        assert not said.forms and "older version" in said.text
+        older = "This card shows an older version (revision 2 is current); here is the current one."
+        for form_id, values, not_done in (("late:edit:r1:1", {"text": "Bob's text", "to": ["acc_x"]},
+                                           "Your edit was not saved."),
+                                          ("late:reject:r1:1", {"reason": "not yet"}, "Nothing was rejected.")):
+            said = Said()
+            await h.router.submit(FormSubmission(actor=bob, place=GENERAL, form_id=form_id, values=values), said)
+            assert said.text == f"{older} {not_done}"
+            card = said.replies[-1].card
+            assert card is not None and any(b.ref == "r1:2" for b in card.buttons)
+        request = await h.core.approvals.get("r1")
+        assert (request.state, request.revision, request.draft.text) == ("pending", 2, "The second text")
 
 
 async def test_the_requester_hears_when_someone_else_edits(tmp_path: Path) -> None:
