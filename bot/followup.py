@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 from bot.alert import Alert
 from bot.alerts import Alerts
+from bot.card import snippet
 from bot.clock import Clock, describe_time
 from bot.errors import LateError, LateNotFoundError
 from bot.followbook import FollowBook, RetryPost
@@ -190,8 +191,7 @@ class FollowUps:
         if retry:
             text += (" Retry asks Late to publish it again." if whole
                      else " Retry sends only the failed platforms again, under the approval already given.")
-        snippet = request.draft.text.replace("\n", " ")
-        fields.insert(0, ("Post", snippet if len(snippet) <= 80 else snippet[:79] + "…"))
+        fields.insert(0, ("Post", snippet(request.draft.text, 80)))
         await self.alerts.raise_alert(Alert(
             kind="post_failed", key=f"post:{request.id}:{request.state}:{request.updated_at.isoformat()}",
             profile_id=request.profile_id, request_id=request.id, retry=retry, tone="danger" if whole else "warning",
