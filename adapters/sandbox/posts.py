@@ -9,13 +9,13 @@ from adapters.sandbox.context import Context
 from adapters.sandbox.dedup import refuse_duplicate, remember, replay
 from adapters.sandbox.health import health_of
 from adapters.sandbox.inbound import Inbound, Refusal, Reply
+from adapters.sandbox.lengths import display
 from adapters.sandbox.limits import check_account, record_send
 from adapters.sandbox.plan import check_upload
 from adapters.sandbox.publisher import publish, settle_saved, status_of
 from adapters.sandbox.rules import Checked, check
 from adapters.sandbox.tables import dump_doc, load_doc, post_row, ref_id
 from bot.clock import iso, parse_iso
-from bot.platforms import display_name
 from bot.store import Tx
 
 EDITABLE = ("draft", "scheduled", "failed", "partial", "cancelled")
@@ -94,7 +94,7 @@ def sending(ctx: Context, tx: Tx, checked: Checked, now: datetime) -> None:
     for t in checked.targets:
         a = t.account
         if not health_of(a, now).can_post:
-            name = display_name(a["platform"])
+            name = display(a["platform"])
             raise Refusal(
                 403,
                 f'Account {a["id"]} ({a["platform"]} "{a["display_name"]}") is disconnected and cannot be posted '

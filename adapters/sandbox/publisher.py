@@ -7,11 +7,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from adapters.sandbox import lengths
 from adapters.sandbox.health import failure_reason
 from adapters.sandbox.permalinks import permalink, platform_post_id
 from adapters.sandbox.tables import dump_doc, load_doc, ref_id, settings_of
 from adapters.sandbox.weather import MAX_THROTTLES, Weather
-from bot import platforms
 from bot.clock import iso
 from bot.store import Tx
 
@@ -22,16 +22,16 @@ _ERRORS = ("errorMessage", "errorCategory", "errorSource")
 def too_long(entry: dict[str, Any], content: str) -> str | None:
     """Late's publish-time length check: a part over the platform's limit fails the entry."""
     platform = entry["platform"]
-    limit = platforms.text_limit(platform)
+    limit = lengths.LIMITS.get(platform)
     if limit is None:
         return None
     items = (entry.get("platformSpecificData") or {}).get("threadItems")
-    parts = [str(i.get("content") or "") for i in items] if platforms.supports_threads(platform) and items else [
+    parts = [str(i.get("content") or "") for i in items] if platform in lengths.THREADED and items else [
         entry.get("customContent") or content]
-    longest = max(platforms.count(p, platform) for p in parts)
+    longest = max(lengths.length(p, platform) for p in parts)
     if longest <= limit:
         return None
-    return f"Text is too long for {platforms.display_name(platform)}: {longest} characters, the limit is {limit}"
+    return f"Text is too long for {lengths.display(platform)}: {longest} characters, the limit is {limit}"
 
 
 def _fail(entry: dict[str, Any], why: str | None, category: str, source: str) -> None:
@@ -53,7 +53,7 @@ def publish(
         reason = failure_reason(row, now)
         trouble = weather.trouble(entry["platform"]) if weather is not None else None
         long = too_long(entry, doc.get("content") or "")
-        display = platforms.display_name(entry["platform"])
+        display = lengths.display(entry["platform"])
         if reason is not None or row is None:
             _fail(entry, reason, "auth_expired", "user")
         elif long is not None:
