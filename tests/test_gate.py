@@ -14,8 +14,8 @@ from typing import Any
 
 from adapters.console.session import ConsoleSession
 from bot.clock import FixedClock
-from bot.messages import Actor, ButtonPress, Form, Invocation, Place, Reply
-from tests.harness import Harness, core_harness
+from bot.messages import Actor, ButtonPress, Form, FormSubmission, Invocation, Place, Reply
+from tests.harness import START, Harness, core_harness
 
 TOMORROW = '/late post "The first text" to x at "2026-11-23 09:00"'
 GENERAL = Place(chat="console", team="console", channel="general")
@@ -159,8 +159,6 @@ async def test_an_edited_scheduled_post_then_rejected_leaves_nothing_scheduled(t
     async with core_harness(tmp_path) as h:
         await _scheduled_then_edited(h)
         said = Said()
-        from bot.messages import FormSubmission
-
         await h.router.submit(FormSubmission(actor=actor("U0BOB", "bob"), place=GENERAL, form_id="late:reject:r1:2",
                                              values={"reason": "not yet"}), said)
         assert "Rejected r1" in said.text
@@ -177,7 +175,7 @@ async def test_an_edited_scheduled_post_then_cancelled_leaves_nothing_scheduled(
 
 
 async def test_an_edited_scheduled_post_that_expires_leaves_nothing_scheduled(tmp_path: Path) -> None:
-    clock = FixedClock(__import__("tests.harness", fromlist=["START"]).START)
+    clock = FixedClock(START)
     async with core_harness(tmp_path, clock=clock) as h:
         await _scheduled_then_edited(h)
         clock.advance(timedelta(hours=73))
