@@ -21,12 +21,14 @@ from adapters.console.session import ConsoleSession
 from bot.clock import Clock, FixedClock, SequentialIds
 from bot.core import Core, open_core
 from bot.late.client import LateClient
+from bot.messages import Actor, ButtonPress, Form, Invocation, Place, Reply
 from bot.settings import Settings
 from commands.router import Router
 from tests.fakes.late_server import FakeLate
 
 API_KEY = "sk_test_harness_0123456789"
 START = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+GENERAL = Place(chat="console", team="console", channel="general")
 
 
 @dataclass
@@ -71,6 +73,45 @@ class ScriptedConsole:
     @property
     def output(self) -> str:
         return self.out.getvalue()
+
+
+class Said:
+    """A responder that keeps what the user was told (and forms opened)."""
+
+    def __init__(self) -> None:
+        self.replies: list[Reply] = []
+        self.forms: list[Form] = []
+
+    async def reply(self, reply: Reply) -> None:
+        self.replies.append(reply)
+
+    async def open_form(self, form: Form) -> None:
+        self.forms.append(form)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(r.text for r in self.replies)
+
+    @property
+    def lines(self) -> list[str]:
+        """Each reply's text, then `form <id>` for each form opened."""
+        return [r.text for r in self.replies] + [f"form {f.id}" for f in self.forms]
+
+
+def actor(ident: str, name: str | None = None, *, admin: bool = False, groups: tuple[str, ...] = ()) -> Actor:
+    return Actor(id=ident, name=name or ident, is_admin=admin, groups=groups)
+
+
+async def press(h: Harness, who: Actor, action: str, ref: str, place: Place = GENERAL) -> Said:
+    said = Said()
+    await h.router.press(ButtonPress(actor=who, place=place, action=action, ref=ref), said)
+    return said
+
+
+async def say(h: Harness, who: Actor, text: str, place: Place = GENERAL) -> Said:
+    said = Said()
+    await h.router.invoke(Invocation(actor=who, place=place, text=text.removeprefix("/late ").strip()), said)
+    return said
 
 
 def settings_for(tmp_path: Path, late_url: str | None, **extra: object) -> Settings:

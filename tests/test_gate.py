@@ -14,47 +14,10 @@ from typing import Any
 
 from adapters.console.session import ConsoleSession
 from bot.clock import FixedClock
-from bot.messages import Actor, ButtonPress, Form, FormSubmission, Invocation, Place, Reply
-from tests.harness import START, Harness, core_harness
+from bot.messages import FormSubmission, Place
+from tests.harness import GENERAL, START, Harness, Said, actor, core_harness, press, say
 
 TOMORROW = '/late post "The first text" to x at "2026-11-23 09:00"'
-GENERAL = Place(chat="console", team="console", channel="general")
-
-
-class Said:
-    """A responder that keeps what the user was told (and forms opened)."""
-
-    def __init__(self) -> None:
-        self.replies: list[Reply] = []
-        self.forms: list[Form] = []
-
-    async def reply(self, reply: Reply) -> None:
-        self.replies.append(reply)
-
-    async def open_form(self, form: Form) -> None:
-        self.forms.append(form)
-
-    @property
-    def text(self) -> str:
-        return "\n".join(r.text for r in self.replies)
-
-
-def actor(ident: str, name: str | None = None, *, admin: bool = False, groups: tuple[str, ...] = ()) -> Actor:
-    return Actor(id=ident, name=name or ident, is_admin=admin, groups=groups)
-
-
-async def press(h: Harness, who: Actor, action: str, ref: str, place: Place = GENERAL) -> Said:
-    said = Said()
-    await h.router.press(ButtonPress(actor=who, place=place, action=action, ref=ref), said)
-    return said
-
-
-async def say(h: Harness, who: Actor, text: str, place: Place = GENERAL) -> Said:
-    said = Said()
-    await h.router.invoke(Invocation(actor=who, place=place, text=text.removeprefix("/late ").strip()), said)
-    return said
-
-
 async def late_posts(h: Harness) -> list[dict[str, Any]]:
     return await h.late.engine.posts()
 
