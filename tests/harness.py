@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import io
+import json
 import tempfile
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ from commands.router import Router
 from tests.fakes.late_server import FakeLate
 
 API_KEY = "sk_test_harness_0123456789"
+LATE_FIXTURES = Path(__file__).resolve().parent / "fixtures" / "late"
 START = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 GENERAL = Place(chat="console", team="console", channel="general")
 
@@ -73,6 +75,11 @@ class ScriptedConsole:
     @property
     def output(self) -> str:
         return self.out.getvalue()
+
+
+def late_fixture(name: str) -> Any:
+    """A payload Late sends, from tests/fixtures/late/ (`name` without `.json`); a fresh copy each call."""
+    return json.loads((LATE_FIXTURES / f"{name}.json").read_text())
 
 
 class Said:
