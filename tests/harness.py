@@ -10,7 +10,7 @@ import contextlib
 import io
 import json
 import tempfile
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,6 +23,7 @@ from bot.clock import Clock, FixedClock, SequentialIds
 from bot.core import Core, open_core
 from bot.late.client import LateClient
 from bot.messages import Actor, ButtonPress, Form, Invocation, Place, Reply
+from bot.runtime import Service, run_services
 from bot.settings import Settings
 from commands.router import Router
 from tests.fakes.late_server import FakeLate
@@ -149,6 +150,28 @@ async def core_harness(
         late_client = await stack.enter_async_context(LateClient(late.url, API_KEY, clock=clock, **(client or {})))
         core = await stack.enter_async_context(open_core(s, late_client, clock=clock, ids=ids or SequentialIds("r")))
         yield Harness(core=core, router=Router(core), late=late, settings=s, clock=clock, tmp_path=tmp_path)
+
+
+@contextlib.asynccontextmanager
+async def running(
+    services: Sequence[Service], ready: Callable[[], bool], *, within: float = 15.0
+) -> AsyncIterator[asyncio.Task[None]]:
+    """`services` under the runtime, as `latebot` runs them; the block starts once `ready()` holds (with
+    the runtime's own error if it ends before) and ends with a stop. Yields the runtime's task."""
+    stop = asyncio.Event()
+    task = asyncio.create_task(run_services(services, stop=stop))
+    try:
+        async with asyncio.timeout(within):
+            while not ready():
+                if task.done():
+                    task.result()  # it failed to start: say why
+                    raise AssertionError("the services ended before they were ready")
+                await asyncio.sleep(0.01)
+        yield task
+    finally:
+        stop.set()
+        if not task.done():  # else the test has looked at how it ended
+            await task
 
 
 class CoreMachine(RuleBasedStateMachine):
