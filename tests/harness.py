@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import httpx
 from hypothesis.stateful import RuleBasedStateMachine
 
 from adapters.console.session import ConsoleSession
@@ -26,7 +27,7 @@ from bot.messages import Actor, ButtonPress, Form, Invocation, Place, Reply
 from bot.runtime import Service, run_services
 from bot.settings import Settings
 from commands.router import Router
-from tests.fakes.late_server import FakeLate
+from tests.fakes.late_server import FakeLate, Naps
 
 API_KEY = "sk_test_harness_0123456789"
 LATE_FIXTURES = Path(__file__).resolve().parent / "fixtures" / "late"
@@ -172,6 +173,38 @@ async def running(
         stop.set()
         if not task.done():  # else the test has looked at how it ended
             await task
+
+
+@dataclass
+class Env:
+    """A seeded fake Late at START with a LateClient (instant sleeps) and raw httpx, both on API_KEY."""
+
+    late: FakeLate
+    client: LateClient
+    raw: httpx.AsyncClient
+    clock: FixedClock
+    ids: dict[str, str]  # platform -> account id
+
+    async def create(self, body: dict[str, Any], key: str | None = None) -> httpx.Response:
+        headers = {"Idempotency-Key": key} if key else {}
+        return await self.raw.post("/v1/posts", json=body, headers=headers)
+
+    def body(self, *platforms: str, text: str = "Hello", **extra: Any) -> dict[str, Any]:
+        targets = [{"platform": p, "accountId": self.ids[p]} for p in platforms or ("twitter",)]
+        return {"content": text, "platforms": targets, **extra}
+
+
+@contextlib.asynccontextmanager
+async def late_env(**fake: Any) -> AsyncIterator[Env]:
+    """An `Env`; keywords go to `FakeLate` (ids=...)."""
+    clock = FixedClock(START)
+    async with FakeLate(api_key=API_KEY, clock=clock, **fake) as late:
+        await late.engine.seed_demo()
+        async with (
+            late.client(sleep=Naps()) as client,
+            httpx.AsyncClient(base_url=late.url, headers={"Authorization": f"Bearer {API_KEY}"}) as raw,
+        ):
+            yield Env(late, client, raw, clock, await late.engine.account_ids())
 
 
 class CoreMachine(RuleBasedStateMachine):
