@@ -41,7 +41,7 @@ def fields(c: Any) -> dict[str, str]:
 async def later(h: Harness, clock: FixedClock, delta: timedelta) -> None:
     """Time passes: Late's scheduler runs, then latebot's."""
     clock.advance(delta)
-    await h.late.engine.publish_due()
+    await h.late.engine.tick()
     await h.core.scheduler.tick()
     await h.core.alerts.flush()
 

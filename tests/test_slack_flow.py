@@ -81,7 +81,7 @@ async def test_post_approve_late_and_the_card_updated_in_place(tmp_path: Path) -
         # Publishing day: Late publishes it, the result and its permalinks come back into the thread.
         assert isinstance(f.h.clock, FixedClock)
         f.h.clock.set(datetime(2026, 12, 1, 14, 1, tzinfo=UTC))
-        await f.h.late.engine.publish_due()
+        await f.h.late.engine.tick()
         await f.h.core.scheduler.tick()
         card = f.card()
         assert "Published" in card["blocks"][0]["text"]["text"]

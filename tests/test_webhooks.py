@@ -94,7 +94,7 @@ async def scheduled_and_due(w: Hooked, text: str, to: str) -> None:
     await t.click("Approve", user="bob")
     assert isinstance(t.h.clock, FixedClock)
     t.h.clock.advance(timedelta(hours=1))
-    await t.h.late.engine.publish_due()
+    await t.h.late.engine.tick()
 
 
 def updates_of(t: SlackTest, card: dict[str, Any]) -> int:
@@ -136,7 +136,7 @@ async def test_a_publish_now_post_late_is_still_publishing_is_settled_by_its_web
         assert request.state == "publishing" and request.late_post_id
         assert isinstance(t.h.clock, FixedClock)
         t.h.clock.advance(timedelta(minutes=2))
-        await t.h.late.engine.publish_due()  # Late finishes; its webhook arrives before any poll
+        await t.h.late.engine.tick()  # Late finishes; its webhook arrives before any poll
         assert (await w.deliver(await w.post_event("post.published", "r1")))[0] == 200
         assert (await t.h.core.approvals.get("r1")).state == "published"
         assert "Published" in t.card()["blocks"][0]["text"]["text"]
@@ -189,7 +189,7 @@ async def test_post_failed_raises_the_alert_with_retry_and_retry_publishes_it(tm
         await t.h.late.engine.update_account(linkedin, token_valid=False)
         assert isinstance(t.h.clock, FixedClock)
         t.h.clock.advance(timedelta(hours=1))
-        await t.h.late.engine.publish_due()
+        await t.h.late.engine.tick()
         assert (await w.deliver(await w.post_event("post.failed", "r1")))[0] == 200
         await t.h.core.alerts.flush()
         card = t.card()

@@ -12,7 +12,7 @@ from adapters.sandbox.inbound import Inbound, Refusal, Reply
 from adapters.sandbox.lengths import display
 from adapters.sandbox.limits import check_account, record_send
 from adapters.sandbox.plan import check_upload
-from adapters.sandbox.publisher import publish, settle_saved, status_of
+from adapters.sandbox.publisher import publish, publish_later, settle_saved, status_of
 from adapters.sandbox.rules import Checked, check
 from adapters.sandbox.tables import dump_doc, load_doc, post_row, ref_id
 from bot.clock import iso, parse_iso
@@ -53,7 +53,7 @@ def create(ctx: Context, tx: Tx, body: dict[str, Any], key: str | None) -> Reply
         sending(ctx, tx, checked, now)
     doc = _doc(ctx.ids(), checked, now)
     later = checked.mode == "now" and ctx.publish_delay > timedelta(0)
-    due_at = _publish_later(doc, now + ctx.publish_delay) if later else checked.due_at
+    due_at = publish_later(doc, now + ctx.publish_delay) if later else checked.due_at
     results = publish(tx, doc, now, weather=ctx.weather) if checked.mode == "now" and not later else None
     tx.insert(
         "sandbox_posts",
@@ -79,14 +79,6 @@ def create(ctx: Context, tx: Tx, body: dict[str, Any], key: str | None) -> Reply
         return Reply(207, {"message": "Post is already being processed", "post": doc})
     message = "Draft saved" if checked.mode == "draft" else "Post scheduled successfully"
     return Reply(201, {"message": message, "post": doc})
-
-
-def _publish_later(doc: dict[str, Any], due: datetime) -> str:
-    """A publish-now post that takes a while (`publish_delay`): `publishing` until the publisher's tick."""
-    doc["status"] = "publishing"
-    for entry in doc["platforms"]:
-        entry["status"] = "processing"
-    return iso(due)
 
 
 def sending(ctx: Context, tx: Tx, checked: Checked, now: datetime) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 from adapters.sandbox import lengths
 from adapters.sandbox.health import failure_reason
 from adapters.sandbox.permalinks import permalink, platform_post_id
-from adapters.sandbox.tables import dump_doc, load_doc, ref_id, settings_of
+from adapters.sandbox.tables import account_row, dump_doc, load_doc, ref_id, settings_of
 from adapters.sandbox.weather import MAX_THROTTLES, Weather
 from bot.clock import iso
 from bot.store import Tx
@@ -47,7 +47,7 @@ def publish(
         if entry.get("status") not in (("failed",) if only_failed else OPEN):
             continue
         account_id = ref_id(entry.get("accountId"))
-        row = tx.one("SELECT * FROM sandbox_accounts WHERE id = ?", [account_id])
+        row = account_row(tx, account_id)
         for key in _ERRORS:
             entry.pop(key, None)
         reason = failure_reason(row, now)
@@ -84,6 +84,14 @@ def publish(
         doc.setdefault("publishedAt", iso(now))
     doc["updatedAt"] = iso(now)
     return results
+
+
+def publish_later(doc: dict[str, Any], due: datetime) -> str:
+    """A post that takes a while (`publish_delay`): `publishing` until the tick at `due`; returns it."""
+    doc["status"] = "publishing"
+    for entry in doc["platforms"]:
+        entry["status"] = "processing"
+    return iso(due)
 
 
 def status_of(entries: list[dict[str, Any]]) -> str:
@@ -124,10 +132,7 @@ def tick(tx: Tx, now: datetime, publish_delay: timedelta, weather: Weather | Non
     for row in tx.all("SELECT * FROM sandbox_posts WHERE status = 'scheduled' AND due_at <= ?", [stamp]):
         doc = load_doc(row)
         if publish_delay > timedelta(0):
-            doc["status"] = "publishing"
-            for entry in doc["platforms"]:
-                entry["status"] = "processing"
-            save(tx, doc, due_at=iso(now + publish_delay))
+            save(tx, doc, due_at=publish_later(doc, now + publish_delay))
             continue
         publish(tx, doc, now, weather=weather)
         settle_saved(tx, doc, now, weather)
