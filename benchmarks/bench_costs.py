@@ -16,8 +16,6 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
-import aiohttp
-
 from benchmarks import subjects
 from benchmarks.config import Config
 from benchmarks.table import Row, Stat, at_most
@@ -136,11 +134,10 @@ async def run(cfg: Config) -> list[Row]:
     rows += slope("Parser", "post", tuple(texts), "chars", parse_rounds, rounds)
 
     # Slack's delivery dedupe with many deliveries remembered: must not grow with them.
-    async with aiohttp.ClientSession() as session:
-        kept = (1_000, 2_000, 4_000)
-        seen = {n: subjects.slack_first_time(session, n) for n in kept}
-        dedupe_rounds = [[timed(lambda i, n=n: seen[n](f"new-{n}-{i}-{time.perf_counter_ns()}"), calls * 5)
-                          for n in kept] for _ in range(rounds)]
+    kept = (1_000, 2_000, 4_000)
+    seen = {n: subjects.slack_first_time(n) for n in kept}
+    dedupe_rounds = [[timed(lambda i, n=n: seen[n](f"new-{n}-{i}-{time.perf_counter_ns()}"), calls * 5)
+                      for n in kept] for _ in range(rounds)]
     rows += slope("Slack dedupe", "SlackBot.first_time", kept, "keys remembered", dedupe_rounds, rounds, bound=0.3,
                   note="one new key per call; its cost should not grow with the keys remembered (target: flat)")
     return rows

@@ -10,9 +10,6 @@ class Config:
     quick: bool = False
     rounds: int = 5  # never fewer: the table reports median and p99 over rounds
 
-    def pick(self, full: int | float, quick: int | float) -> int | float:
-        return quick if self.quick else full
-
     def n(self, full: int, quick: int) -> int:
         return quick if self.quick else full
 

@@ -16,7 +16,7 @@ from typing import Any
 import aiohttp
 
 from benchmarks.procs import say, serve_commands
-from tests.fakes.slack_api import FakeSlack, sign
+from tests.fakes.slack_api import FakeSlack, signed_form
 
 SLACK_DEADLINE = 3.0  # Slack shows the user an error when the ack takes longer
 
@@ -26,7 +26,7 @@ def bodies(slack_port: int, n: int, tag: str, *, help_only: bool = False) -> lis
     out = []
     for i in range(n):
         body = fake.slash("help" if help_only else f'post "Bench {tag} {i} launch" to x tomorrow 9am')
-        out.append((body.encode(), {"Content-Type": "application/x-www-form-urlencoded", **sign(body)}))
+        out.append((body.encode(), signed_form(body)))
     return out
 
 

@@ -60,9 +60,6 @@ class Child:
         t = psutil.Process(self.pid).cpu_times()
         return float(t.user + t.system)
 
-    def rss_mb(self) -> float:
-        return float(psutil.Process(self.pid).memory_info().rss) / 2**20
-
     async def stop(self) -> int:
         proc = self.proc
         if proc.returncode is None and proc.stdin is not None and not proc.stdin.is_closing():

@@ -27,7 +27,6 @@ from adapters.slack.port import Pacer as SlackPacer
 from bot.card import build_card
 from bot.core import Core, open_core
 from bot.late.client import LateClient
-from bot.late.models import Account
 from bot.late.transport import AiohttpTransport
 from bot.messages import Actor, ButtonPress, Card, ChatKind, Form, Invocation, MessageRef, Place, Reply
 from bot.request import PostDraft, Request, Target
@@ -35,7 +34,6 @@ from bot.settings import Settings
 from commands.context import ParseContext
 from commands.parser import parse
 from commands.router import Router
-from commands.targets import target_choices
 
 __all__ = ["AiohttpTransport", "LateClient"]
 
@@ -141,18 +139,6 @@ def post_parser(zone: str = "Europe/Berlin", minute: int = 0) -> Callable[[str],
 PLATFORMS = ("twitter", "linkedin", "instagram", "bluesky", "threads", "facebook")
 
 
-def accounts(n: int) -> list[Account]:
-    """n Late accounts over six platforms, each with its own handle."""
-    return [Account.model_validate({"_id": f"acc{i:05d}", "platform": PLATFORMS[i % len(PLATFORMS)],
-                                    "username": f"bench{i}", "displayName": f"Bench Brand {i}"})
-            for i in range(n)]
-
-
-def to_choices(accs: list[Account]) -> Callable[[str], list[tuple[str, str]]]:
-    """Autocomplete for `to` on these accounts, as the router's suggestions compute it."""
-    return lambda prefix: target_choices(accs, prefix)
-
-
 def _request(text: str) -> Request:
     now = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
     draft = PostDraft(thread=[text], targets=[Target(account_id="acc00000", platform="twitter", username="bench")],
@@ -172,7 +158,7 @@ def approval_card(text: str) -> Callable[[], object]:
     return lambda: card_message(build_card(request))
 
 
-def slack_first_time(session: Any, remembered: int) -> Callable[[str], bool]:
+def slack_first_time(remembered: int) -> Callable[[str], bool]:
     """The Slack adapter's dedupe of the forms it opens, with `remembered` keys already seen."""
     opened = Opened()
     for i in range(remembered):

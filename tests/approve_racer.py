@@ -13,35 +13,20 @@ from pathlib import Path
 
 from bot.core import open_core
 from bot.late.client import LateClient
-from bot.messages import ButtonPress, Form, Place, Reply
+from bot.messages import ButtonPress
 from bot.settings import Settings
 from commands.router import Router
-
-
-class Collect:
-    def __init__(self, sink: list[str]) -> None:
-        self.sink = sink
-
-    async def reply(self, reply: Reply) -> None:
-        self.sink.append(reply.text)
-
-    async def open_form(self, form: Form) -> None:
-        self.sink.append(f"form {form.id}")
+from tests.harness import GENERAL, Said, actor
 
 
 async def press_all(router: Router, request_ids: list[str], approvers: list[str], sink: list[str]) -> None:
-    from bot.messages import Actor
-
-    place = Place(chat="console", team="console", channel="general")
     presses = [
-        router.press(
-            ButtonPress(actor=Actor(id=who, name=who), place=place, action="approve", ref=f"{rid}:1"),
-            Collect(sink),
-        )
+        (ButtonPress(actor=actor(who), place=GENERAL, action="approve", ref=f"{rid}:1"), Said())
         for who in approvers
         for rid in request_ids
     ]
-    await asyncio.gather(*presses)
+    await asyncio.gather(*(router.press(p, said) for p, said in presses))
+    sink.extend(line for _, said in presses for line in said.lines)
 
 
 async def main(db: str, late_url: str, key: str, ids: str, approvers: str) -> None:

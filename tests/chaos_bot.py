@@ -23,9 +23,10 @@ from typing import Any
 from bot.core import Core, open_core
 from bot.late.backoff import Backoff
 from bot.late.client import LateClient
-from bot.messages import Actor, ButtonPress, Card, ChatKind, Form, Invocation, MessageRef, Place, Reply
+from bot.messages import Actor, ButtonPress, Card, ChatKind, Invocation, MessageRef, Place, Reply
 from bot.settings import Settings
 from commands.router import Router
+from tests.harness import Said
 
 PLACE = Place(chat="console", team="console", channel="general")
 ALICE = Actor(id="alice", name="alice")
@@ -66,14 +67,6 @@ class Recorder:
         return place.channel
 
 
-class Quiet:
-    async def reply(self, reply: Reply) -> None:
-        pass
-
-    async def open_form(self, form: Form) -> None:
-        pass
-
-
 async def drive(core: Core, router: Router, count: int, accounts: int) -> None:
     texts = {json.loads(r["draft"])["thread"][0] for r in await core.store.query("SELECT draft FROM requests")}
     gate = asyncio.Semaphore(20)
@@ -81,7 +74,7 @@ async def drive(core: Core, router: Router, count: int, accounts: int) -> None:
     async def submit(n: int) -> None:
         async with gate:
             line = f'post "Chaos {n}" to @chaos{n % accounts} now'
-            await router.invoke(Invocation(actor=ALICE, place=PLACE, text=line), Quiet())
+            await router.invoke(Invocation(actor=ALICE, place=PLACE, text=line), Said())
 
     await asyncio.gather(*(submit(n) for n in range(count) if f"Chaos {n}" not in texts))
     while True:
@@ -93,7 +86,7 @@ async def drive(core: Core, router: Router, count: int, accounts: int) -> None:
 
         async def press(who: Actor, action: str, ref: str) -> None:
             async with gate:
-                await router.press(ButtonPress(actor=who, place=PLACE, action=action, ref=ref), Quiet())
+                await router.press(ButtonPress(actor=who, place=PLACE, action=action, ref=ref), Said())
 
         # bob approves; alice, whose request it is, presses Retry.
         await asyncio.gather(*(press(BOB, "approve", f"{rid}:1") for rid in pending),

@@ -8,25 +8,31 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import io
+import json
 import tempfile
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import httpx
 from hypothesis.stateful import RuleBasedStateMachine
 
 from adapters.console.session import ConsoleSession
 from bot.clock import Clock, FixedClock, SequentialIds
 from bot.core import Core, open_core
 from bot.late.client import LateClient
+from bot.messages import Actor, ButtonPress, Form, Invocation, Place, Reply
+from bot.runtime import Service, run_services
 from bot.settings import Settings
 from commands.router import Router
-from tests.fakes.late_server import FakeLate
+from tests.fakes.late_server import FakeLate, Naps
 
 API_KEY = "sk_test_harness_0123456789"
+LATE_FIXTURES = Path(__file__).resolve().parent / "fixtures" / "late"
 START = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+GENERAL = Place(chat="console", team="console", channel="general")
 
 
 @dataclass
@@ -73,6 +79,50 @@ class ScriptedConsole:
         return self.out.getvalue()
 
 
+def late_fixture(name: str) -> Any:
+    """A payload Late sends, from tests/fixtures/late/ (`name` without `.json`); a fresh copy each call."""
+    return json.loads((LATE_FIXTURES / f"{name}.json").read_text())
+
+
+class Said:
+    """A responder that keeps what the user was told (and forms opened)."""
+
+    def __init__(self) -> None:
+        self.replies: list[Reply] = []
+        self.forms: list[Form] = []
+
+    async def reply(self, reply: Reply) -> None:
+        self.replies.append(reply)
+
+    async def open_form(self, form: Form) -> None:
+        self.forms.append(form)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(r.text for r in self.replies)
+
+    @property
+    def lines(self) -> list[str]:
+        """Each reply's text, then `form <id>` for each form opened."""
+        return [r.text for r in self.replies] + [f"form {f.id}" for f in self.forms]
+
+
+def actor(ident: str, name: str | None = None, *, admin: bool = False, groups: tuple[str, ...] = ()) -> Actor:
+    return Actor(id=ident, name=name or ident, is_admin=admin, groups=groups)
+
+
+async def press(h: Harness, who: Actor, action: str, ref: str, place: Place = GENERAL) -> Said:
+    said = Said()
+    await h.router.press(ButtonPress(actor=who, place=place, action=action, ref=ref), said)
+    return said
+
+
+async def say(h: Harness, who: Actor, text: str, place: Place = GENERAL) -> Said:
+    said = Said()
+    await h.router.invoke(Invocation(actor=who, place=place, text=text.removeprefix("/late ").strip()), said)
+    return said
+
+
 def settings_for(tmp_path: Path, late_url: str | None, **extra: object) -> Settings:
     values: dict[str, object] = {"LATEBOT_DB": tmp_path / "latebot.db", "LATEBOT_TIMEZONE": "UTC", **extra}
     if late_url is not None:
@@ -101,6 +151,60 @@ async def core_harness(
         late_client = await stack.enter_async_context(LateClient(late.url, API_KEY, clock=clock, **(client or {})))
         core = await stack.enter_async_context(open_core(s, late_client, clock=clock, ids=ids or SequentialIds("r")))
         yield Harness(core=core, router=Router(core), late=late, settings=s, clock=clock, tmp_path=tmp_path)
+
+
+@contextlib.asynccontextmanager
+async def running(
+    services: Sequence[Service], ready: Callable[[], bool], *, within: float = 15.0
+) -> AsyncIterator[asyncio.Task[None]]:
+    """`services` under the runtime, as `latebot` runs them; the block starts once `ready()` holds (with
+    the runtime's own error if it ends before) and ends with a stop. Yields the runtime's task."""
+    stop = asyncio.Event()
+    task = asyncio.create_task(run_services(services, stop=stop))
+    try:
+        async with asyncio.timeout(within):
+            while not ready():
+                if task.done():
+                    task.result()  # it failed to start: say why
+                    raise AssertionError("the services ended before they were ready")
+                await asyncio.sleep(0.01)
+        yield task
+    finally:
+        stop.set()
+        if not task.done():  # else the test has looked at how it ended
+            await task
+
+
+@dataclass
+class Env:
+    """A seeded fake Late at START with a LateClient (instant sleeps) and raw httpx, both on API_KEY."""
+
+    late: FakeLate
+    client: LateClient
+    raw: httpx.AsyncClient
+    clock: FixedClock
+    ids: dict[str, str]  # platform -> account id
+
+    async def create(self, body: dict[str, Any], key: str | None = None) -> httpx.Response:
+        headers = {"Idempotency-Key": key} if key else {}
+        return await self.raw.post("/v1/posts", json=body, headers=headers)
+
+    def body(self, *platforms: str, text: str = "Hello", **extra: Any) -> dict[str, Any]:
+        targets = [{"platform": p, "accountId": self.ids[p]} for p in platforms or ("twitter",)]
+        return {"content": text, "platforms": targets, **extra}
+
+
+@contextlib.asynccontextmanager
+async def late_env(**fake: Any) -> AsyncIterator[Env]:
+    """An `Env`; keywords go to `FakeLate` (ids=...)."""
+    clock = FixedClock(START)
+    async with FakeLate(api_key=API_KEY, clock=clock, **fake) as late:
+        await late.engine.seed_demo()
+        async with (
+            late.client(sleep=Naps()) as client,
+            httpx.AsyncClient(base_url=late.url, headers={"Authorization": f"Bearer {API_KEY}"}) as raw,
+        ):
+            yield Env(late, client, raw, clock, await late.engine.account_ids())
 
 
 class CoreMachine(RuleBasedStateMachine):

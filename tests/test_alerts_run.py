@@ -4,7 +4,6 @@ from Discord gets each alert in both."""
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import aiohttp
@@ -12,10 +11,9 @@ import aiohttp
 from adapters.cli import services
 from adapters.http import HttpServer
 from bot.messages import Actor
-from bot.runtime import run_services
 from tests.fakes.discord_server import ALERTS, GUILD_ID, FakeDiscord
 from tests.fakes.slack_api import APPROVALS, TEAM, FakeSlack
-from tests.harness import core_harness
+from tests.harness import core_harness, running
 from tests.test_slack_app import slack_values
 
 
@@ -31,25 +29,20 @@ async def test_latebot_run_polls_health_and_alerts_every_chat_that_watches_the_b
                                      Actor(id="admin", name="admin", is_admin=True), {"alert_channel": "both"})
             await h.late.engine.update_account((await h.late.engine.account_ids())["instagram"], token_valid=False)
 
-            running = services(h.core, "run", 0, None, host="127.0.0.1")
-            assert [s.name for s in running] == ["prepare", "http", "slack", "discord", "scheduler", "health", "alerts"]
-            http = next(s for s in running if s.name == "http")
+            started = services(h.core, "run", 0, None, host="127.0.0.1")
+            assert [s.name for s in started] == ["prepare", "http", "slack", "discord", "scheduler", "health", "alerts"]
+            http = next(s for s in started if s.name == "http")
             assert isinstance(http, HttpServer)
-            stop = asyncio.Event()
-            runtime = asyncio.create_task(run_services(running, stop=stop))
-            try:
-                def delivered() -> bool:
-                    in_slack = any("Instagram @demobrand needs reconnecting" in m.get("text", "")
-                                   for m in slack.messages.get(APPROVALS, []))
-                    titles = [m["embeds"][0]["title"] for m in discord.messages.values()
-                              if m["channel_id"] == ALERTS and m["embeds"]]
-                    in_discord = "Instagram @demobrand needs reconnecting" in titles
-                    return in_slack and in_discord and http.status.get("discord") == "gateway"
 
-                async with asyncio.timeout(20):
-                    while not delivered():
-                        assert not runtime.done(), runtime
-                        await asyncio.sleep(0.05)
+            def delivered() -> bool:
+                in_slack = any("Instagram @demobrand needs reconnecting" in m.get("text", "")
+                               for m in slack.messages.get(APPROVALS, []))
+                titles = [m["embeds"][0]["title"] for m in discord.messages.values()
+                          if m["channel_id"] == ALERTS and m["embeds"]]
+                in_discord = "Instagram @demobrand needs reconnecting" in titles
+                return in_slack and in_discord and http.status.get("discord") == "gateway"
+
+            async with running(started, delivered, within=20):
                 # One connect URL for the alert, shown in both chats.
                 assert len(h.late.calls("GET", "/v1/connect/instagram")) == 1
                 async with aiohttp.ClientSession() as session:
@@ -57,6 +50,3 @@ async def test_latebot_run_polls_health_and_alerts_every_chat_that_watches_the_b
                         assert await resp.json() == {"ok": True, "slack": "http", "discord": "gateway"}
                     async with session.post(f"{http.url}/late/webhooks", data=b"{}") as resp:
                         assert resp.status == 401  # wired, and signatures are checked
-            finally:
-                stop.set()
-                await runtime

@@ -10,9 +10,9 @@ from typing import Any
 
 from adapters.slack.port import Pacer
 from tests.fakes.slack_api import APPROVALS
+from tests.harness import late_fixture
 from tests.test_slack_app import SlackTest, buttons, slack_app, texts
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "late"
 ALERT_CHANNEL = "/late config alert_channel <#C0APPROVE|approvals>"
 
 
@@ -39,7 +39,7 @@ async def test_an_account_alert_in_slack_has_lates_connect_url_as_a_link_button(
         late = t.h.late
         profile = await late.engine.seed_demo()
         await late.engine.update_account((await late.engine.account_ids())["twitter"], token_valid=False)
-        auth = json.loads((FIXTURES / "connect_url.json").read_text())
+        auth = late_fixture("connect_url")
         late.fail("GET", "/v1/connect/twitter", 200, body=auth)  # Late's answer, as recorded
 
         await t.h.core.monitor.poll()

@@ -168,6 +168,3 @@ async def test_chaos(tmp_path: Path) -> None:
                 raise AssertionError(m)
             if m["kind"] == "note" and "was approved by bob: Published." in text:
                 assert made and all(c <= m["t"] for c in made)
-        creates = late.calls("POST", "/v1/posts")
-        print(f"chaos: {REQUESTS} requests, {len(creates)} creates, {len(late.requests)} calls to Late, "
-              f"{len(seen)} messages")

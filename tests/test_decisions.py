@@ -8,9 +8,8 @@ from datetime import timedelta
 from pathlib import Path
 
 from bot.clock import FixedClock
-from tests.harness import ScriptedConsole, core_harness
+from tests.harness import ScriptedConsole, actor, core_harness, press, say
 from tests.test_gate import TOMORROW as ALICE_TOMORROW
-from tests.test_gate import actor, press, say
 
 ALICE, BOB, CAROL = actor("alice"), actor("bob"), actor("carol")
 

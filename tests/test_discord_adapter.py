@@ -26,7 +26,6 @@ from adapters.http import HttpServer
 from adapters.sandbox.media import MEDIA_HOST
 from bot.clock import FixedClock
 from bot.messages import Place
-from bot.runtime import run_services
 from commands.help import help_text
 from commands.router import Router
 from tests.fakes.discord_server import (
@@ -37,7 +36,7 @@ from tests.fakes.discord_server import (
     FakeDiscord,
 )
 from tests.fakes.late_server import FakeLate
-from tests.harness import API_KEY, START, Harness, core_harness
+from tests.harness import API_KEY, START, Harness, core_harness, running
 from tests.test_discord_e2e import POST, card_edited, card_posted, discord_on_core, field, post, texts, told
 
 COMMANDS_PATH = "/applications/1180000000000000001/commands"
@@ -583,24 +582,8 @@ async def latebot_discord(tmp_path: Path) -> AsyncIterator[tuple[Harness, FakeDi
         http = HttpServer(host="127.0.0.1", port=0)
         (service,) = chat_services(h.core, Router(h.core), "discord", http)
         assert isinstance(service, Reaching) and isinstance(service.service, DiscordService)
-        stop = asyncio.Event()
-        running = asyncio.create_task(run_services([http, service], stop=stop))
-        try:
-            await eventually(_ready(http, running), within=15)
-            yield h, fake, running
-        finally:
-            stop.set()
-            if not running.done():  # else the test has looked at how it ended
-                await running
-
-
-def _ready(http: HttpServer, running: asyncio.Task[None]) -> Callable[[], Awaitable[bool]]:
-    async def ready() -> bool:
-        if running.done():
-            running.result()  # it failed to start: say why
-        return http.status.get("discord") == "gateway"
-
-    return ready
+        async with running([http, service], lambda: http.status.get("discord") == "gateway") as task:
+            yield h, fake, task
 
 
 async def test_the_service_stops_with_discords_reason_when_the_gateway_gives_up(tmp_path: Path) -> None:

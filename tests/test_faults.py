@@ -18,16 +18,13 @@ from adapters.sandbox.limits import Limits
 from bot.clock import FixedClock
 from bot.late.backoff import Backoff
 from tests.fakes.late_server import Naps
-from tests.harness import START, Harness, ScriptedConsole, core_harness
+from tests.harness import START, Harness, ScriptedConsole, core_harness, late_fixture
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "late"
 MAY = "Late may have published this; checking…"
 POST = '/late post "Faults happen" to x now'
 SCHEDULED = '/late post "Faults happen later" to x at "2026-11-23 09:00"'
 
 
-def fixture(name: str) -> Any:
-    return json.loads((FIXTURES / name).read_text())
 
 
 @contextlib.asynccontextmanager
@@ -200,7 +197,7 @@ async def test_a_full_disk_after_late_made_the_post_says_it_may_be_published_and
 async def test_a_short_429_is_waited_out_and_sent_again_with_the_same_key(tmp_path: Path) -> None:
     async with faulty(tmp_path) as h:
         h.late.fail("POST", "/v1/posts", 429, headers={"Retry-After": "2"},
-                    body=fixture("error_429_api_rate_limit.json"))
+                    body=late_fixture("error_429_api_rate_limit"))
         _, out = await approved(h)
         assert await state(h) == "published" and "Published." in out
         calls = h.late.calls("POST", "/v1/posts")
@@ -211,7 +208,7 @@ async def test_a_short_429_is_waited_out_and_sent_again_with_the_same_key(tmp_pa
 async def test_a_long_429_fails_with_retry_and_says_when_it_lifts(tmp_path: Path) -> None:
     async with faulty(tmp_path) as h:
         h.late.fail("POST", "/v1/posts", 429, headers={"Retry-After": "3600", "X-RateLimit-Limit": "60"},
-                    body=fixture("error_429_api_rate_limit.json"))
+                    body=late_fixture("error_429_api_rate_limit"))
         console, out = await approved(h)
         request = await h.core.approvals.get("r1")
         assert request.state == "failed" and request.outcome is not None and request.outcome.retryable
@@ -258,20 +255,20 @@ async def test_a_disconnected_account_is_refused_by_late_and_points_to_connect(t
 
 
 @pytest.mark.parametrize(("name", "status", "said"), [
-    ("error_403_account_not_enabled.json", 403, "X @demobrand is not enabled for posting in Late"),
-    ("error_403_profile_over_limit.json", 403, "X @demobrand belongs to a Late profile beyond the plan's profile "
+    ("error_403_account_not_enabled", 403, "X @demobrand is not enabled for posting in Late"),
+    ("error_403_profile_over_limit", 403, "X @demobrand belongs to a Late profile beyond the plan's profile "
                                                "limit"),
-    ("error_402_failed_payment.json", 402, "Late wants a payment before it publishes: Payment required: your last "
+    ("error_402_failed_payment", 402, "Late wants a payment before it publishes: Payment required: your last "
                                            "payment failed."),
-    ("error_402_payment_required.json", 402, "fix billing in Late's dashboard (https://zernio.com/dashboard?tab="
+    ("error_402_payment_required", 402, "fix billing in Late's dashboard (https://zernio.com/dashboard?tab="
                                              "billing)"),
-    ("error_403_plan_post_limit.json", 403, "Late plan limit reached: Post limit reached."),
-    ("error_403_not_owner.json", 403, "The account may not belong to latebot's API key."),
+    ("error_403_plan_post_limit", 403, "Late plan limit reached: Post limit reached."),
+    ("error_403_not_owner", 403, "The account may not belong to latebot's API key."),
 ])
 async def test_each_documented_refusal_has_its_own_message(tmp_path: Path, name: str, status: int, said: str) -> None:
     async with faulty(tmp_path) as h:
         x = (await h.late.engine.account_ids())["twitter"]
-        body = json.loads(json.dumps(fixture(name)).replace("6650a1b2c3d4e5f6a7b8c911", x)
+        body = json.loads(json.dumps(late_fixture(name)).replace("6650a1b2c3d4e5f6a7b8c911", x)
                           .replace("6650a1b2c3d4e5f6a7b8c912", x))
         h.late.fail("POST", "/v1/posts", status, body=body)
         _, out = await approved(h)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import json
 from collections.abc import AsyncIterator
 from contextlib import redirect_stdout
 from datetime import timedelta
@@ -15,9 +14,8 @@ from typing import Any
 from adapters import cli
 from bot.clock import FixedClock
 from tests.fakes.late_server import FakeLate
-from tests.harness import API_KEY, START, Harness, ScriptedConsole, core_harness
+from tests.harness import API_KEY, START, Harness, ScriptedConsole, core_harness, late_fixture
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "late"
 GONE = "Deleted on Late: the post is no longer there, so latebot stopped following it."
 
 
@@ -43,7 +41,7 @@ def fields(c: Any) -> dict[str, str]:
 async def later(h: Harness, clock: FixedClock, delta: timedelta) -> None:
     """Time passes: Late's scheduler runs, then latebot's."""
     clock.advance(delta)
-    await h.late.engine.publish_due()
+    await h.late.engine.tick()
     await h.core.scheduler.tick()
     await h.core.alerts.flush()
 
@@ -109,7 +107,7 @@ async def test_a_post_cancelled_on_late_is_shown_cancelled(tmp_path: Path) -> No
     async with console_core(tmp_path) as (h, console, clock):
         await console.run('/late post "Maybe" to twitter at "2026-11-22 13:00" tz UTC', ":as bob", ":click Approve")
         post_id = (await h.core.approvals.get("r1")).late_post_id
-        cancelled = json.loads((FIXTURES / "post_cancelled.json").read_text())
+        cancelled = late_fixture("post_cancelled")
         cancelled["post"]["_id"] = post_id
         h.late.fail("GET", f"/v1/posts/{post_id}", 200, body=cancelled)
         clock.set(START + timedelta(hours=1, minutes=1))

@@ -18,47 +18,10 @@ import pytest
 from adapters.console.session import ConsoleSession
 from bot.approval import StaleRevision
 from bot.clock import FixedClock
-from bot.messages import Actor, ButtonPress, Form, FormSubmission, Invocation, Place, Reply
-from tests.harness import Harness, core_harness
+from bot.messages import FormSubmission, Place
+from tests.harness import GENERAL, START, Harness, Said, actor, core_harness, press, say
 
 TOMORROW = '/late post "The first text" to x at "2026-11-23 09:00"'
-GENERAL = Place(chat="console", team="console", channel="general")
-
-
-class Said:
-    """A responder that keeps what the user was told (and forms opened)."""
-
-    def __init__(self) -> None:
-        self.replies: list[Reply] = []
-        self.forms: list[Form] = []
-
-    async def reply(self, reply: Reply) -> None:
-        self.replies.append(reply)
-
-    async def open_form(self, form: Form) -> None:
-        self.forms.append(form)
-
-    @property
-    def text(self) -> str:
-        return "\n".join(r.text for r in self.replies)
-
-
-def actor(ident: str, name: str | None = None, *, admin: bool = False, groups: tuple[str, ...] = ()) -> Actor:
-    return Actor(id=ident, name=name or ident, is_admin=admin, groups=groups)
-
-
-async def press(h: Harness, who: Actor, action: str, ref: str, place: Place = GENERAL) -> Said:
-    said = Said()
-    await h.router.press(ButtonPress(actor=who, place=place, action=action, ref=ref), said)
-    return said
-
-
-async def say(h: Harness, who: Actor, text: str, place: Place = GENERAL) -> Said:
-    said = Said()
-    await h.router.invoke(Invocation(actor=who, place=place, text=text.removeprefix("/late ").strip()), said)
-    return said
-
-
 async def late_posts(h: Harness) -> list[dict[str, Any]]:
     return await h.late.engine.posts()
 
@@ -183,8 +146,6 @@ async def test_an_edited_scheduled_post_then_rejected_leaves_nothing_scheduled(t
     async with core_harness(tmp_path) as h:
         await _scheduled_then_edited(h)
         said = Said()
-        from bot.messages import FormSubmission
-
         await h.router.submit(FormSubmission(actor=actor("U0BOB", "bob"), place=GENERAL, form_id="late:reject:r1:2",
                                              values={"reason": "not yet"}), said)
         assert "Rejected r1" in said.text
@@ -201,7 +162,7 @@ async def test_an_edited_scheduled_post_then_cancelled_leaves_nothing_scheduled(
 
 
 async def test_an_edited_scheduled_post_that_expires_leaves_nothing_scheduled(tmp_path: Path) -> None:
-    clock = FixedClock(__import__("tests.harness", fromlist=["START"]).START)
+    clock = FixedClock(START)
     async with core_harness(tmp_path, clock=clock) as h:
         await _scheduled_then_edited(h)
         clock.advance(timedelta(hours=73))

@@ -17,24 +17,12 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import initialize, invariant, precondition, rule
 
-from bot.messages import Actor, ButtonPress, Form, FormSubmission, Invocation, Place, Reply
-from tests.harness import START, CoreMachine
+from bot.messages import Actor, FormSubmission
+from tests.harness import GENERAL, START, CoreMachine, Said, press, say
 
 PEOPLE = ("U1", "U2", "U3", "U4")
 ADMIN = Actor(id="U9", name="admin", is_admin=True)
-HERE = Place(chat="console", team="console", channel="general")
 people = st.sampled_from(PEOPLE)
-
-
-class Quiet:
-    def __init__(self) -> None:
-        self.text = ""
-
-    async def reply(self, reply: Reply) -> None:
-        self.text += reply.text + "\n"
-
-    async def open_form(self, form: Form) -> None:
-        self.text += f"[form {form.id}]\n"
 
 
 @dataclass
@@ -65,15 +53,10 @@ class Gate(CoreMachine):
     # --- driving the real router -------------------------------------------------------------
 
     def invoke(self, who: Actor, text: str) -> str:
-        said = Quiet()
-        self.run(self.h.router.invoke(Invocation(actor=who, place=HERE, text=text), said))
-        return said.text
+        return str(self.run(say(self.h, who, text, GENERAL)).text)
 
     def press(self, who: str, action: str, ref: str) -> str:
-        said = Quiet()
-        self.run(self.h.router.press(ButtonPress(actor=Actor(id=who, name=who.lower()), place=HERE, action=action,
-                                                 ref=ref), said))
-        return said.text
+        return str(self.run(press(self.h, Actor(id=who, name=who.lower()), action, ref, GENERAL)).text)
 
     def request(self, index: int) -> Any:
         return self.run(self.h.core.approvals.get(self.ids[index % len(self.ids)]))
@@ -115,9 +98,9 @@ class Gate(CoreMachine):
     @rule(index=st.integers(0, 50), who=people)
     def reject(self, index: int, who: str) -> None:
         request = self.request(index)
-        sub = FormSubmission(actor=Actor(id=who, name=who.lower()), place=HERE,
+        sub = FormSubmission(actor=Actor(id=who, name=who.lower()), place=GENERAL,
                              form_id=f"late:reject:{request.id}:{request.revision}", values={"reason": "no"})
-        self.run(self.h.router.submit(sub, Quiet()))
+        self.run(self.h.router.submit(sub, Said()))
 
     @precondition(lambda self: self.ids)
     @rule(index=st.integers(0, 50), who=people)

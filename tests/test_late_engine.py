@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -11,42 +10,15 @@ import httpx
 import pytest
 
 from adapters.sandbox.plan import Plan
-from bot.clock import FixedClock, SequentialIds
+from bot.clock import SequentialIds
 from bot.errors import LateValidationError
-from bot.late.client import LateClient
-from tests.fakes.late_server import FakeLate, Naps
-
-KEY = "sk_test_engine_1234"
-START = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
-
-
-@dataclass
-class Env:
-    late: FakeLate
-    client: LateClient
-    raw: httpx.AsyncClient
-    clock: FixedClock
-    ids: dict[str, str]  # platform -> account id
-
-    async def create(self, body: dict[str, Any], key: str | None = None) -> httpx.Response:
-        headers = {"Idempotency-Key": key} if key else {}
-        return await self.raw.post("/v1/posts", json=body, headers=headers)
-
-    def body(self, *platforms: str, text: str = "Hello", **extra: Any) -> dict[str, Any]:
-        targets = [{"platform": p, "accountId": self.ids[p]} for p in platforms or ("twitter",)]
-        return {"content": text, "platforms": targets, **extra}
+from tests.harness import START, Env, late_env
 
 
 @pytest.fixture
 async def env() -> AsyncIterator[Env]:
-    clock = FixedClock(START)
-    async with FakeLate(api_key=KEY, clock=clock, ids=SequentialIds("id")) as late:
-        await late.engine.seed_demo()
-        async with (
-            late.client(sleep=Naps()) as client,
-            httpx.AsyncClient(base_url=late.url, headers={"Authorization": f"Bearer {KEY}"}) as raw,
-        ):
-            yield Env(late, client, raw, clock, await late.engine.account_ids())
+    async with late_env(ids=SequentialIds("id")) as e:
+        yield e
 
 
 # --- create: what Late refuses ------------------------------------------------------------------
@@ -221,7 +193,7 @@ async def test_tick_publishes_what_is_due_by_the_clock(env: Env) -> None:
     await env.late.engine.tick()
     assert (await env.client.get_post(soon.post.id)).status == "scheduled"
     env.clock.advance(timedelta(hours=1))
-    assert await env.late.engine.publish_due() == 1
+    assert await env.late.engine.tick() == 1
     published = await env.client.get_post(soon.post.id)
     assert published.status == "published" and published.published_at == START + timedelta(hours=1)
     [entry] = published.platforms

@@ -4,9 +4,7 @@ the official SDKs' types and the API spec; see REFERENCE.md there), and what it 
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -24,12 +22,7 @@ from bot.late.models import (
     Profile,
 )
 from bot.publishing import outcome_of_post
-
-FIXTURES = Path(__file__).parent / "fixtures" / "late"
-
-
-def load(name: str) -> Any:
-    return json.loads((FIXTURES / f"{name}.json").read_text())
+from tests.harness import late_fixture
 
 
 @pytest.mark.parametrize(
@@ -50,7 +43,7 @@ def load(name: str) -> Any:
     ],
 )
 def test_every_post_answer_reads_and_means_what_it_says(name: str, kind: str) -> None:
-    data = load(name)
+    data = late_fixture(name)
     post = post_of(data)
     assert post.id and post.platforms
     # The populated `accountId` objects of real answers still give the account id and handle.
@@ -64,42 +57,42 @@ def test_every_post_answer_reads_and_means_what_it_says(name: str, kind: str) ->
 
 
 def test_a_207_keeps_its_per_platform_results() -> None:
-    result = parse(CreatePostResult, load("post_partial_207"))
+    result = parse(CreatePostResult, late_fixture("post_partial_207"))
     assert result.platform_results and {r.status for r in result.platform_results} >= {"failed"}
 
 
 def test_the_replay_answer_carries_the_original_post() -> None:
-    assert post_of({"post": load("post_replay_200")["existingPost"]}).id
+    assert post_of({"post": late_fixture("post_replay_200")["existingPost"]}).id
 
 
 def test_a_cancelled_post_is_read() -> None:
-    assert post_of(load("post_cancelled")).status == "cancelled"
+    assert post_of(late_fixture("post_cancelled")).status == "cancelled"
 
 
 def test_lists_and_account_answers_read() -> None:
-    page = parse(PostPage, load("posts_list"))
+    page = parse(PostPage, late_fixture("posts_list"))
     assert page.posts and page.pagination.page == 1
-    accounts = [parse(Account, a) for a in items_of(load("accounts_list"), "accounts")]
+    accounts = [parse(Account, a) for a in items_of(late_fixture("accounts_list"), "accounts")]
     assert accounts and all(a.id and a.platform for a in accounts)
     # Late populates `profileId` with the profile object in some answers: the id is kept either way.
     assert all(a.profile_id for a in accounts)
-    profiles = [parse(Profile, p) for p in items_of(load("profiles_list"), "profiles")]
+    profiles = [parse(Profile, p) for p in items_of(late_fixture("profiles_list"), "profiles")]
     assert profiles and all(p.id and p.name for p in profiles)
-    boards = parse(PinterestBoards, load("pinterest_boards"))
+    boards = parse(PinterestBoards, late_fixture("pinterest_boards"))
     assert boards.boards and boards.default_board_id is None  # Late's current answer has no default
 
 
 def test_health_connect_and_media_answers_read() -> None:
-    report = parse(HealthReport, load("health_report"))
+    report = parse(HealthReport, late_fixture("health_report"))
     assert report.summary.total == len(report.accounts)
     assert any(a.needs_reconnect for a in report.accounts)
-    detail = parse(AccountHealthDetail, load("account_health"))
+    detail = parse(AccountHealthDetail, late_fixture("account_health"))
     assert detail.account_id and detail.token_status is not None
-    connect = parse(ConnectUrl, load("connect_url"))
+    connect = parse(ConnectUrl, late_fixture("connect_url"))
     assert connect.auth_url.startswith("https://")
-    presign = parse(MediaPresign, load("media_presign"))
+    presign = parse(MediaPresign, late_fixture("media_presign"))
     assert presign.upload_url.startswith("https://") and presign.public_url.startswith("https://")
-    assert parse(MediaUpload, load("media_upload")).files
+    assert parse(MediaUpload, late_fixture("media_upload")).files
 
 
 def test_the_body_latebot_sends_has_the_shape_late_documents(tmp_path: Path) -> None:
@@ -107,7 +100,7 @@ def test_the_body_latebot_sends_has_the_shape_late_documents(tmp_path: Path) -> 
 
     from bot.request import PostDraft, Target
 
-    documented = load("create_post_request")
+    documented = late_fixture("create_post_request")
     draft = PostDraft(
         thread=["First", "Second"], targets=[Target(account_id="a1", platform="twitter", username="acme")],
         mode="schedule", scheduled_for=datetime(2027, 6, 1, 13, 0, tzinfo=UTC), timezone="Europe/Berlin",

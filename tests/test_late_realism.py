@@ -15,19 +15,13 @@ from adapters.sandbox.limits import Limits
 from bot.clock import FixedClock
 from bot.late.client import LateClient
 from tests.fakes.late_server import FakeLate, Naps
-from tests.test_late_engine import KEY, START, Env
+from tests.harness import API_KEY, START, Env, late_env
 
 
 @pytest.fixture
 async def env() -> AsyncIterator[Env]:
-    clock = FixedClock(START)
-    async with FakeLate(api_key=KEY, clock=clock) as late:
-        await late.engine.seed_demo()
-        async with (
-            late.client(sleep=Naps()) as client,
-            httpx.AsyncClient(base_url=late.url, headers={"Authorization": f"Bearer {KEY}"}) as raw,
-        ):
-            yield Env(late, client, raw, clock, await late.engine.account_ids())
+    async with late_env() as e:
+        yield e
 
 
 # --- who may be posted to --------------------------------------------------------------------------
@@ -119,11 +113,11 @@ async def test_the_daily_cap_of_the_platform(env: Env) -> None:
 
 async def test_the_api_limit_a_minute_answers_429_with_retry_after() -> None:
     clock = FixedClock(START)
-    async with FakeLate(api_key=KEY, clock=clock) as late:
+    async with FakeLate(api_key=API_KEY, clock=clock) as late:
         late.engine.realistic(seed=1)
         profile = await late.engine.add_profile("Small")
         await late.engine.add_account(profile, "twitter", "small")  # up to 2 accounts: 60 a minute
-        async with httpx.AsyncClient(base_url=late.url, headers={"Authorization": f"Bearer {KEY}"}) as raw:
+        async with httpx.AsyncClient(base_url=late.url, headers={"Authorization": f"Bearer {API_KEY}"}) as raw:
             for _ in range(60):
                 assert (await raw.get("/v1/profiles")).status_code == 200
             refused = await raw.get("/v1/profiles")
@@ -209,7 +203,7 @@ async def test_the_interactive_sandbox_is_realistic_and_a_scripted_console_exact
     assert realistic_sandbox("console", interactive=True) and realistic_sandbox("slack", interactive=False)
     assert not realistic_sandbox("console", interactive=False)
     clock = FixedClock(START)
-    async with FakeLate(api_key=KEY, clock=clock) as late:
+    async with FakeLate(api_key=API_KEY, clock=clock) as late:
         await late.engine.seed_demo()
         late.engine.realistic(seed=7)
         ids = await late.engine.account_ids()

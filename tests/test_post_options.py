@@ -9,8 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.messages import FormSubmission, Invocation
-from tests.harness import Harness, core_harness
-from tests.test_gate import GENERAL, Said, actor, press, say
+from tests.harness import GENERAL, Harness, Said, actor, core_harness, press, say
 
 ALICE, BOB = actor("alice"), actor("bob")
 IMAGE = "https://example.com/photo.jpg"

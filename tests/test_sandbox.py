@@ -17,11 +17,13 @@ from adapters.sandbox import (
     SANDBOX_KEY,
     SANDBOX_MIGRATIONS,
     LateEngine,
+    lengths,
     open_sandbox,
     sandbox_client,
     sandbox_path,
     sandbox_store,
 )
+from bot import platforms
 from bot.clock import FixedClock
 from bot.schema import MIGRATIONS
 from bot.store import Store
@@ -177,3 +179,16 @@ def test_latebot_console_without_a_key_runs_on_the_sandbox_in_a_file_of_its_own(
     assert "sandbox_posts" in sandbox and "requests" not in sandbox
     with sqlite3.connect(tmp_path / "latebot.sandbox.db") as conn:
         assert conn.execute("SELECT status FROM sandbox_posts").fetchall() == [("published",)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["plain", "café", "👍🏽 ok", "🇩🇪🇫🇷", "👨‍👩‍👧 family", "日本語テキスト", "see https://example.com/a/b.", "e\u0301",
+     "#️⃣ key", "—–“”", "🏴󠁧󠁢󠁳󠁣󠁴󠁿 flag", "x" * 281],
+)
+def test_latebot_counts_and_limits_as_the_sandbox_does(text: str) -> None:
+    # The sandbox's table and counting are its own (adapters/sandbox/lengths.py): a slip in
+    # bot/platforms.py shows here rather than agreeing with itself in every test through the fake.
+    for name, limit in lengths.LIMITS.items():
+        assert (platforms.text_limit(name), platforms.display_name(name)) == (limit, lengths.display(name))
+        assert platforms.count(text, name) == lengths.length(text, name)

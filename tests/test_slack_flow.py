@@ -24,9 +24,8 @@ from adapters.http import HttpServer
 from adapters.slack.app import EVENTS_PATH
 from bot.clock import FixedClock
 from bot.messages import Button, Card, Place
-from bot.runtime import run_services
-from tests.fakes.slack_api import GENERAL, PNG, TEAM, FakeSlack, pings, sign
-from tests.harness import Harness, core_harness
+from tests.fakes.slack_api import GENERAL, PNG, TEAM, FakeSlack, pings, signed_form
+from tests.harness import Harness, core_harness, running
 from tests.test_slack_app import buttons, slack_app, slack_values, texts
 
 LAUNCH = '/late post "Launch day! 🚀" to twitter,linkedin at "2026-12-01 09:00" tz America/New_York'
@@ -82,7 +81,7 @@ async def test_post_approve_late_and_the_card_updated_in_place(tmp_path: Path) -
         # Publishing day: Late publishes it, the result and its permalinks come back into the thread.
         assert isinstance(f.h.clock, FixedClock)
         f.h.clock.set(datetime(2026, 12, 1, 14, 1, tzinfo=UTC))
-        await f.h.late.engine.publish_due()
+        await f.h.late.engine.tick()
         await f.h.core.scheduler.tick()
         card = f.card()
         assert "Published" in card["blocks"][0]["text"]["text"]
@@ -183,24 +182,15 @@ async def latebot_slack(tmp_path: Path) -> AsyncIterator[tuple[Harness, FakeSlac
     async with FakeSlack() as fake, core_harness(tmp_path, **slack_values(fake)) as h:
         http = HttpServer(host="127.0.0.1", port=0)  # `serve` listens on 0.0.0.0:--port
         services = [http, *chat_services(h.core, h.router, "slack", http), h.core.scheduler]
-        stop = asyncio.Event()
-        runtime = asyncio.create_task(run_services(services, stop=stop))
-        try:
-            async with asyncio.timeout(10):
-                while not (http.url and http.status.get("slack") == "http"):
-                    assert not runtime.done(), runtime
-                    await asyncio.sleep(0.01)
+        async with running(services, lambda: bool(http.url and http.status.get("slack") == "http"), within=10):
             yield h, fake, http.url
-        finally:
-            stop.set()
-            await runtime
 
 
 async def test_a_file_shared_into_the_post_form_reaches_late_as_uploaded_media(tmp_path: Path) -> None:
     async with latebot_slack(tmp_path) as (h, fake, url), aiohttp.ClientSession() as http:
 
         async def send(body: str) -> None:
-            headers = {"Content-Type": "application/x-www-form-urlencoded", **sign(body)}
+            headers = signed_form(body)
             async with http.post(url + EVENTS_PATH, data=body.encode(), headers=headers) as resp:
                 assert (resp.status, await resp.text()) == (200, "")
 

@@ -18,7 +18,7 @@ import pytest
 
 from tests.fakes.discord_server import FakeDiscord
 from tests.fakes.late_server import FakeLate
-from tests.fakes.slack_api import GENERAL, SIGNING_SECRET, TOKEN, FakeSlack, sign
+from tests.fakes.slack_api import GENERAL, SIGNING_SECRET, TOKEN, FakeSlack, signed_form
 from tests.harness import API_KEY
 from tests.test_discord_e2e import card_posted, field
 from tests.test_runtime import free_port
@@ -116,7 +116,7 @@ class Served:
         await ready(self.port, "slack")
 
     async def send(self, body: str) -> int:
-        headers = {"Content-Type": "application/x-www-form-urlencoded", **sign(body)}
+        headers = signed_form(body)
         async with aiohttp.ClientSession() as http, http.post(
             f"http://127.0.0.1:{self.port}/slack/events", data=body.encode(), headers=headers
         ) as resp:

@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.messages import Actor, Invocation, Place
-from tests.approve_racer import Collect
+from tests import harness
 from tests.harness import API_KEY, Harness
 from tests.test_faults import approved, faulty, posts, state
 
@@ -17,11 +16,7 @@ SLACK_TOKEN = "xoxb-1234567890-0987654321-AbCdEfGhIjKlMnOp"
 
 
 async def say(h: Harness, text: str, *, user: str = "carol", admin: bool = False) -> str:
-    told: list[str] = []
-    place = Place(chat="console", team="console", channel="general")
-    await h.router.invoke(Invocation(actor=Actor(id=user, name=user, is_admin=admin), place=place, text=text),
-                          Collect(told))
-    [reply] = told
+    [reply] = (await harness.say(h, harness.actor(user, admin=admin), text)).lines
     return reply
 
 

@@ -22,17 +22,13 @@ from adapters.slack.app import running_slack
 from adapters.slack.port import Pacer
 from bot.clock import FixedClock
 from tests.fakes.slack_api import APPROVALS, FakeSlack
-from tests.harness import core_harness
+from tests.harness import core_harness, late_fixture
 from tests.test_alerts_slack import ALERT_CHANNEL, action_elements, alerts_in
 from tests.test_slack_app import SlackTest, buttons, slack_values, texts
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "late"
 SECRET = "whsec_test_only"
 
 
-def fixture(name: str) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads((FIXTURES / f"{name}.json").read_text())
-    return data
 
 
 def sign(body: bytes, secret: str = SECRET) -> str:
@@ -64,7 +60,7 @@ class Hooked:
         post = await self.t.h.late.engine.post(request.late_post_id)
         assert post is not None
         name = "webhook_post_published" if event == "post.published" else f"webhook_{event.replace('.', '_')}"
-        payload = copy.deepcopy(fixture(name))
+        payload = copy.deepcopy(late_fixture(name))
         payload["id"] = str(uuid.uuid4())
         payload["post"].update(id=post["_id"], content=post["content"], status=post["status"],
                                metadata=post.get("metadata"), scheduledFor=post.get("scheduledFor"))
@@ -98,7 +94,7 @@ async def scheduled_and_due(w: Hooked, text: str, to: str) -> None:
     await t.click("Approve", user="bob")
     assert isinstance(t.h.clock, FixedClock)
     t.h.clock.advance(timedelta(hours=1))
-    await t.h.late.engine.publish_due()
+    await t.h.late.engine.tick()
 
 
 def updates_of(t: SlackTest, card: dict[str, Any]) -> int:
@@ -140,7 +136,7 @@ async def test_a_publish_now_post_late_is_still_publishing_is_settled_by_its_web
         assert request.state == "publishing" and request.late_post_id
         assert isinstance(t.h.clock, FixedClock)
         t.h.clock.advance(timedelta(minutes=2))
-        await t.h.late.engine.publish_due()  # Late finishes; its webhook arrives before any poll
+        await t.h.late.engine.tick()  # Late finishes; its webhook arrives before any poll
         assert (await w.deliver(await w.post_event("post.published", "r1")))[0] == 200
         assert (await t.h.core.approvals.get("r1")).state == "published"
         assert "Published" in t.card()["blocks"][0]["text"]["text"]
@@ -168,18 +164,18 @@ async def test_a_signature_off_by_one_byte_gets_401_and_changes_nothing(tmp_path
 
 async def test_unknown_events_and_posts_latebot_did_not_make_get_200_and_change_nothing(tmp_path: Path) -> None:
     async with hooked(tmp_path) as w:
-        assert await w.deliver(fixture("webhook_test")) == (200, {"ok": True, "ignored": "webhook.test"})
-        recycled = {**fixture("webhook_post_published"), "event": "post.recycled"}
+        assert await w.deliver(late_fixture("webhook_test")) == (200, {"ok": True, "ignored": "webhook.test"})
+        recycled = {**late_fixture("webhook_post_published"), "event": "post.recycled"}
         assert await w.deliver(recycled) == (200, {"ok": True, "ignored": "post.recycled"})
         # The fixture's post (and its metadata's request id) is nothing latebot made.
-        assert await w.deliver(fixture("webhook_post_published")) == (200, {"ok": True, "ours": False})
+        assert await w.deliver(late_fixture("webhook_post_published")) == (200, {"ok": True, "ours": False})
         assert await w.deliver(b"not json") == (400, {"ok": False, "error": "the body is not JSON"})
         assert [c.method for c in w.t.fake.calls if c.method.startswith("chat.")] == []
 
 
 async def test_without_the_secret_the_route_answers_501_naming_the_setting(tmp_path: Path) -> None:
     async with hooked(tmp_path, LATE_WEBHOOK_SECRET=None) as w:
-        status, answer = await w.deliver(fixture("webhook_post_published"))
+        status, answer = await w.deliver(late_fixture("webhook_post_published"))
         assert status == 501 and "LATE_WEBHOOK_SECRET" in str(answer["error"])
 
 
@@ -193,7 +189,7 @@ async def test_post_failed_raises_the_alert_with_retry_and_retry_publishes_it(tm
         await t.h.late.engine.update_account(linkedin, token_valid=False)
         assert isinstance(t.h.clock, FixedClock)
         t.h.clock.advance(timedelta(hours=1))
-        await t.h.late.engine.publish_due()
+        await t.h.late.engine.tick()
         assert (await w.deliver(await w.post_event("post.failed", "r1")))[0] == 200
         await t.h.core.alerts.flush()
         card = t.card()
@@ -219,7 +215,7 @@ async def test_account_disconnected_raises_the_account_alert_before_any_poll(tmp
         await t.command(ALERT_CHANNEL)
         late = t.h.late
         profile, instagram = await late.engine.seed_demo(), (await late.engine.account_ids())["instagram"]
-        event = fixture("webhook_account_disconnected")
+        event = late_fixture("webhook_account_disconnected")
         event["account"].update(accountId=instagram, profileId=profile, username="demobrand")
         assert await w.deliver(event) == (200, {"ok": True, "account": instagram})
         await t.h.core.alerts.flush()
@@ -234,7 +230,7 @@ async def test_account_disconnected_raises_the_account_alert_before_any_poll(tmp
         assert [m["text"].split(":")[0] for m in alerts_in(t)] == [
             "Instagram @demobrand needs reconnecting", "Threads @demobrand"]
         await late.engine.update_account(instagram, token_valid=True)
-        connected = fixture("webhook_account_connected")
+        connected = late_fixture("webhook_account_connected")
         connected["account"].update(accountId=instagram, profileId=profile, username="demobrand")
         assert (await w.deliver(connected))[0] == 200
         await t.h.core.alerts.flush()

@@ -7,7 +7,7 @@ from typing import Any
 from adapters.sandbox import health
 from adapters.sandbox.context import Context
 from adapters.sandbox.inbound import Inbound, Refusal, Reply
-from adapters.sandbox.tables import account_doc, profile_doc
+from adapters.sandbox.tables import account_doc, account_row, profile_doc
 from bot.clock import iso
 from bot.store import Tx
 
@@ -64,7 +64,7 @@ def handle_health(ctx: Context, tx: Tx, req: Inbound) -> Reply:
 
 
 def handle_account_health(ctx: Context, tx: Tx, req: Inbound) -> Reply:
-    row = tx.one("SELECT * FROM sandbox_accounts WHERE id = ?", [req.args["id"]])
+    row = account_row(tx, req.args["id"])
     if row is None:
         raise Refusal(404, "Not found")
     return Reply(200, health.detail(row, ctx.clock.now()))

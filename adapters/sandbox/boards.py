@@ -9,7 +9,7 @@ from typing import Any
 
 from adapters.sandbox.context import Context
 from adapters.sandbox.inbound import Inbound, Refusal, Reply
-from adapters.sandbox.tables import settings_of
+from adapters.sandbox.tables import account_row, settings_of
 from bot.store import Tx
 
 DEMO_BOARDS = [{"id": "inspiration", "name": "Inspiration"}, {"id": "engineering", "name": "Engineering"}]
@@ -17,7 +17,7 @@ DEMO_SUBREDDITS = ["programming", "reactjs"]
 
 
 def _account(tx: Tx, req: Inbound, platform: str) -> dict[str, Any]:
-    row = tx.one("SELECT * FROM sandbox_accounts WHERE id = ?", [req.args["id"]])
+    row = account_row(tx, req.args["id"])
     if row is None:
         raise Refusal(404, "Not found")
     if row["platform"] != platform:

@@ -154,12 +154,8 @@ class LateEngine:
 
     # --- time --------------------------------------------------------------------------------
 
-    async def tick(self) -> None:
-        """Publish the posts that are due by the clock."""
-        await self.publish_due()
-
-    async def publish_due(self) -> int:
-        """`tick`, returning how many posts finished publishing."""
+    async def tick(self) -> int:
+        """Publish the posts that are due by the clock; returns how many finished publishing."""
         if not self._ready:
             await self.setup()
         return await self._write(lambda tx: publisher.tick(tx, self.clock.now(), self.publish_delay, self.weather))

@@ -71,6 +71,3 @@ class Inbound:
         if not isinstance(data, dict):
             raise Refusal(400, "Request body must be a JSON object")
         return data
-
-    def flag(self, name: str) -> bool:
-        return self.params.get(name, "").lower() in ("1", "true", "yes")

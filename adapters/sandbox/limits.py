@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from adapters.sandbox.inbound import Refusal
+from adapters.sandbox.lengths import display
 from bot.clock import iso
-from bot.platforms import display_name
 from bot.store import Tx
 
 DAILY_CAPS = {"instagram": 100, "facebook": 100, "threads": 250, "twitter": 50, "pinterest": 25}
@@ -39,7 +39,7 @@ def check_account(limits: Limits, tx: Tx, account: dict[str, object], now: datet
                            "Try again later.", details=details)
     cap = DAILY_CAPS.get(platform, OTHER_DAILY_CAP)
     if limits.daily and _sends(tx, account_id, now - timedelta(days=1)) >= cap:
-        raise Refusal(429, f"Account {where} has reached {display_name(platform)}'s daily limit of {cap} posts. "
+        raise Refusal(429, f"Account {where} has reached {display(platform)}'s daily limit of {cap} posts. "
                            "Try again tomorrow.", details=details)
 
 

@@ -9,13 +9,13 @@ from adapters.sandbox.context import Context
 from adapters.sandbox.dedup import refuse_duplicate, remember, replay
 from adapters.sandbox.health import health_of
 from adapters.sandbox.inbound import Inbound, Refusal, Reply
+from adapters.sandbox.lengths import display
 from adapters.sandbox.limits import check_account, record_send
 from adapters.sandbox.plan import check_upload
-from adapters.sandbox.publisher import publish, settle_saved, status_of
+from adapters.sandbox.publisher import publish, publish_later, settle_saved, status_of
 from adapters.sandbox.rules import Checked, check
 from adapters.sandbox.tables import dump_doc, load_doc, post_row, ref_id
 from bot.clock import iso, parse_iso
-from bot.platforms import display_name
 from bot.store import Tx
 
 EDITABLE = ("draft", "scheduled", "failed", "partial", "cancelled")
@@ -53,7 +53,7 @@ def create(ctx: Context, tx: Tx, body: dict[str, Any], key: str | None) -> Reply
         sending(ctx, tx, checked, now)
     doc = _doc(ctx.ids(), checked, now)
     later = checked.mode == "now" and ctx.publish_delay > timedelta(0)
-    due_at = _publish_later(doc, now + ctx.publish_delay) if later else checked.due_at
+    due_at = publish_later(doc, now + ctx.publish_delay) if later else checked.due_at
     results = publish(tx, doc, now, weather=ctx.weather) if checked.mode == "now" and not later else None
     tx.insert(
         "sandbox_posts",
@@ -81,20 +81,12 @@ def create(ctx: Context, tx: Tx, body: dict[str, Any], key: str | None) -> Reply
     return Reply(201, {"message": message, "post": doc})
 
 
-def _publish_later(doc: dict[str, Any], due: datetime) -> str:
-    """A publish-now post that takes a while (`publish_delay`): `publishing` until the publisher's tick."""
-    doc["status"] = "publishing"
-    for entry in doc["platforms"]:
-        entry["status"] = "processing"
-    return iso(due)
-
-
 def sending(ctx: Context, tx: Tx, checked: Checked, now: datetime) -> None:
     """What Late checks of each account before it takes a post for it: connected, within its limits."""
     for t in checked.targets:
         a = t.account
         if not health_of(a, now).can_post:
-            name = display_name(a["platform"])
+            name = display(a["platform"])
             raise Refusal(
                 403,
                 f'Account {a["id"]} ({a["platform"]} "{a["display_name"]}") is disconnected and cannot be posted '

@@ -7,11 +7,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from adapters.sandbox import lengths
 from adapters.sandbox.health import failure_reason
 from adapters.sandbox.permalinks import permalink, platform_post_id
-from adapters.sandbox.tables import dump_doc, load_doc, ref_id, settings_of
+from adapters.sandbox.tables import account_row, dump_doc, load_doc, ref_id, settings_of
 from adapters.sandbox.weather import MAX_THROTTLES, Weather
-from bot import platforms
 from bot.clock import iso
 from bot.store import Tx
 
@@ -22,16 +22,16 @@ _ERRORS = ("errorMessage", "errorCategory", "errorSource")
 def too_long(entry: dict[str, Any], content: str) -> str | None:
     """Late's publish-time length check: a part over the platform's limit fails the entry."""
     platform = entry["platform"]
-    limit = platforms.text_limit(platform)
+    limit = lengths.LIMITS.get(platform)
     if limit is None:
         return None
     items = (entry.get("platformSpecificData") or {}).get("threadItems")
-    parts = [str(i.get("content") or "") for i in items] if platforms.supports_threads(platform) and items else [
+    parts = [str(i.get("content") or "") for i in items] if platform in lengths.THREADED and items else [
         entry.get("customContent") or content]
-    longest = max(platforms.count(p, platform) for p in parts)
+    longest = max(lengths.length(p, platform) for p in parts)
     if longest <= limit:
         return None
-    return f"Text is too long for {platforms.display_name(platform)}: {longest} characters, the limit is {limit}"
+    return f"Text is too long for {lengths.display(platform)}: {longest} characters, the limit is {limit}"
 
 
 def _fail(entry: dict[str, Any], why: str | None, category: str, source: str) -> None:
@@ -47,13 +47,13 @@ def publish(
         if entry.get("status") not in (("failed",) if only_failed else OPEN):
             continue
         account_id = ref_id(entry.get("accountId"))
-        row = tx.one("SELECT * FROM sandbox_accounts WHERE id = ?", [account_id])
+        row = account_row(tx, account_id)
         for key in _ERRORS:
             entry.pop(key, None)
         reason = failure_reason(row, now)
         trouble = weather.trouble(entry["platform"]) if weather is not None else None
         long = too_long(entry, doc.get("content") or "")
-        display = platforms.display_name(entry["platform"])
+        display = lengths.display(entry["platform"])
         if reason is not None or row is None:
             _fail(entry, reason, "auth_expired", "user")
         elif long is not None:
@@ -84,6 +84,14 @@ def publish(
         doc.setdefault("publishedAt", iso(now))
     doc["updatedAt"] = iso(now)
     return results
+
+
+def publish_later(doc: dict[str, Any], due: datetime) -> str:
+    """A post that takes a while (`publish_delay`): `publishing` until the tick at `due`; returns it."""
+    doc["status"] = "publishing"
+    for entry in doc["platforms"]:
+        entry["status"] = "processing"
+    return iso(due)
 
 
 def status_of(entries: list[dict[str, Any]]) -> str:
@@ -124,10 +132,7 @@ def tick(tx: Tx, now: datetime, publish_delay: timedelta, weather: Weather | Non
     for row in tx.all("SELECT * FROM sandbox_posts WHERE status = 'scheduled' AND due_at <= ?", [stamp]):
         doc = load_doc(row)
         if publish_delay > timedelta(0):
-            doc["status"] = "publishing"
-            for entry in doc["platforms"]:
-                entry["status"] = "processing"
-            save(tx, doc, due_at=iso(now + publish_delay))
+            save(tx, doc, due_at=publish_later(doc, now + publish_delay))
             continue
         publish(tx, doc, now, weather=weather)
         settle_saved(tx, doc, now, weather)

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from adapters.sandbox.inbound import Refusal
-from adapters.sandbox.tables import settings_of
+from adapters.sandbox.tables import account_row, settings_of
 from bot.clock import iso
 from bot.store import Tx
 
@@ -113,7 +113,7 @@ def resolve_targets(tx: Tx, value: Any) -> list[Target]:
             raise Refusal(400, f"platforms[{i}].accountId is required")
         ref = entry["accountId"]
         account_id = ref.get("_id") if isinstance(ref, dict) else ref
-        account = tx.one("SELECT * FROM sandbox_accounts WHERE id = ?", [account_id])
+        account = account_row(tx, account_id)
         if account is None:
             raise Refusal(400, f"Account {account_id} not found", details={"accountId": account_id})
         platform = entry.get("platform") or account["platform"]

@@ -154,6 +154,10 @@ def post_row(tx: Tx, post_id: str) -> dict[str, Any] | None:
     return tx.one("SELECT * FROM sandbox_posts WHERE id = ?", [post_id])
 
 
+def account_row(tx: Tx, account_id: Any) -> dict[str, Any] | None:
+    return tx.one("SELECT * FROM sandbox_accounts WHERE id = ?", [account_id])
+
+
 def load_doc(row: dict[str, Any]) -> dict[str, Any]:
     doc = json.loads(row["doc"])
     assert isinstance(doc, dict)

@@ -514,14 +514,9 @@ class FakeDiscord:
                 return self._sync(m[1] or "global", call.json)
             return _json(self.commands.get(m[1] or "global", []))
         if m := re.fullmatch(r"/channels/(\d+)", path):
-            return self._channel(m[1])
+            return self._channel(m[1], method)
         if m := re.fullmatch(r"/channels/(\d+)/messages(?:/(\d+))?", path):
             return self._channel_message(m[1], m[2], call)
-        if (m := re.fullmatch(r"/channels/(\d+)", path)) and method == "GET":
-            channel = next((c for c in fixture("guild_create")["channels"] if c["id"] == m[1]), None)
-            if channel is None:
-                return _error(404, 10003, "Unknown Channel")
-            return _json({**channel, "guild_id": GUILD_ID})
         if (m := re.fullmatch(rf"/guilds/{GUILD_ID}/members/(\d+)", path)) and method == "GET":
             member = next((v for v in fixture("members").values() if v["user"]["id"] == m[1]), None)
             return _json(member) if member is not None else _error(404, 10007, "Unknown Member")
@@ -608,12 +603,18 @@ class FakeDiscord:
         message["flags"] &= ~128  # no longer loading
         return _json(message)
 
-    def _channel(self, channel: str) -> web.Response:
-        """`GET /channels/{id}`: a channel of the test server (what a channel check fetches)."""
-        for c in fixture("guild_create")["channels"]:
-            if c["id"] == channel:
-                return _json({**c, "guild_id": GUILD_ID})
-        return _error(404, 10003, "Unknown Channel")
+    def _channel(self, channel: str, method: str) -> web.Response:
+        """`/channels/{id}`: GET is a channel of the test server (what a channel check fetches). Discord
+        also has PATCH and DELETE there, which need Manage Channels, a permission the bot's roles in the
+        guild fixture do not grant; any other method is not a route."""
+        if method not in ("GET", "PATCH", "DELETE"):
+            return _error(405, 0, "405: Method Not Allowed")
+        found = next((c for c in fixture("guild_create")["channels"] if c["id"] == channel), None)
+        if found is None:
+            return _error(404, 10003, "Unknown Channel")
+        if method != "GET":
+            return _error(403, 50013, "Missing Permissions")
+        return _json({**found, "guild_id": GUILD_ID})
 
     def _channel_message(self, channel: str, message_id: str | None, call: Call) -> web.Response:
         known = {c["id"] for c in fixture("guild_create")["channels"]}

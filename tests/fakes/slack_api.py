@@ -57,6 +57,11 @@ def sign(body: str, *, secret: str = SIGNING_SECRET, ts: int | None = None) -> d
     return {"X-Slack-Request-Timestamp": str(ts), "X-Slack-Signature": f"v0={digest}"}
 
 
+def signed_form(body: str) -> dict[str, str]:
+    """The headers of a form post from Slack: its content type and a fresh signature of `body`."""
+    return {"Content-Type": "application/x-www-form-urlencoded", **sign(body)}
+
+
 def interactive_body(payload: dict[str, Any]) -> str:
     return "payload=" + quote(json.dumps(payload, separators=(",", ":")))
 
