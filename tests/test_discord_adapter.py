@@ -682,3 +682,15 @@ async def test_an_attachment_that_cannot_be_copied_fails_the_command_with_the_re
         assert "(ref " in text
         assert await h.core.approvals.find("r1") is None
         assert not fake.cards()
+
+
+async def test_an_attachments_failure_is_told_with_its_secrets_redacted(tmp_path: Path) -> None:
+    """Late's error text may echo the key: the user is told why the copy failed, without it."""
+    async with discord_on_core(tmp_path) as (h, fake, _bot):
+        h.late.fail("POST", "/v1/media/presign", 400, body={"error": f"Invalid API key: {API_KEY}"})
+        attachment = fake.attachment("launch.png")
+        payload = await fake.interact(fake.slash("post", {"text": "Hi", "to": "twitter"}, attachment=attachment))
+        text = await told(fake, payload, "launch.png")
+        assert text.startswith("launch.png could not be copied to Late, so nothing was submitted; please try again.")
+        assert "Invalid API key: [redacted]" in text and API_KEY not in text
+        assert await h.core.approvals.find("r1") is None
