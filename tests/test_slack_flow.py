@@ -337,6 +337,7 @@ async def test_a_link_button_click_is_acked_and_ignored(tmp_path: Path) -> None:
         # nothing is said, opened or changed; the click never reaches the core
         assert {c.method for c in f.fake.calls[before:]} <= {"users.info", "usergroups.list"}
         assert await f.deliveries() == [] and f.h.late.calls() == []
+        assert f.fake.calls[before:] == []  # not even a users.info: it is acked and dropped
 
 
 # --- restarts ------------------------------------------------------------------------------------------

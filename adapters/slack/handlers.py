@@ -77,8 +77,7 @@ async def press(ctx: SlackContext, body: Body, received: float) -> None:
     async def work() -> None:
         actor = await ctx.people.actor(translate.who(body), within=LOOKUP)
         pressed = translate.press(body, actor)
-        if pressed is None:
-            log.info("ignoring an action that is not a latebot button")
+        if pressed is None:  # the listener passes latebot's buttons only
             return
         await ctx.bot.press(pressed, responder)
 

@@ -103,9 +103,10 @@ def invocation(body: Payload, actor: Actor, names: dict[str, str] | None = None)
     )
 
 
-def press(body: Payload, actor: Actor) -> ButtonPress | None:
-    """The clicked `late:<action>:<ref>` button (the ref is also the button's value); None for
-    anything else, link buttons included (Slack reports their clicks too)."""
+def clicked(body: Payload) -> tuple[str, str] | None:
+    """The action and ref of the clicked latebot button: its action id is `late:<action>:<ref>`, or
+    `late:<action>` when the ref is too long for one (`blocks.button_elements`); the ref is also
+    the button's value. None for anything else, link buttons included (Slack reports their clicks too)."""
     actions = body.get("actions") or []
     if not actions or not isinstance(actions, list) or not isinstance(actions[0], dict):
         return None
@@ -117,6 +118,15 @@ def press(body: Payload, actor: Actor) -> ButtonPress | None:
     ref = str(action.get("value") or (parsed[1] if parsed else ""))
     if not name or name == "link" or not ref:
         return None
+    return name, ref
+
+
+def press(body: Payload, actor: Actor) -> ButtonPress | None:
+    """The clicked latebot button (`clicked`) as a press by `actor`."""
+    button = clicked(body)
+    if button is None:
+        return None
+    name, ref = button
     place = place_of(body)
     container = body.get("container") or {}
     message = body.get("message") or {}
