@@ -408,6 +408,21 @@ async def test_a_form_that_comes_too_late_gets_an_explanation(tmp_path: Path) ->
         assert (await h.core.approvals.get("r1")).revision == 1
 
 
+async def test_post_to_social_opens_the_form_in_time_when_a_member_lookup_is_slow(tmp_path: Path) -> None:
+    """The modal must be the first answer, before the defer at `press_grace`: a mentioned member
+    Discord is slow to hand over keeps its id in the prefilled text instead of holding the form."""
+    async with FakeDiscord(hold_members=asyncio.Event()) as fake, discord_on_core(tmp_path, fake=fake) as (_h, _, _b):
+        assert fake.hold_members is not None
+        content = f"Thanks <@{USERS['bob']}> and <@{USERS['dana']}>"
+        payload = await fake.interact(fake.message_menu(content=content, attachments=0))
+        await fake.wait_until(lambda: any("/members/" in c.path for c in fake.calls))
+        (callback,) = await answered(fake, payload)
+        fake.hold_members.set()
+        assert callback.json["type"] == 9 and callback.json["data"]["custom_id"] == "late:post"
+        text = callback.json["data"]["components"][0]["components"][0]["value"]
+        assert text == f"Thanks @{USERS['bob']} and @{USERS['dana']}"
+
+
 async def test_post_to_social_opens_the_post_form_prefilled_with_the_message(tmp_path: Path) -> None:
     async with discord_on_core(tmp_path) as (h, fake, _bot):
         payload = await fake.interact(fake.message_menu(content="Our team at the offsite 🎉", attachments=2))
