@@ -23,7 +23,7 @@ from adapters.discord.forms import OpenForms, submitted_values
 from adapters.discord.media import Attachments
 from adapters.discord.port import DiscordPort
 from adapters.discord.responder import TOKEN_TTL, InteractionResponder, Kind
-from adapters.lane import Lane
+from adapters.lane import STOPPED, Lane
 from bot.errors import describe
 from bot.messages import BUTTON_PREFIX, Reply
 from bot.ports import BotPort
@@ -35,7 +35,6 @@ log = logging.getLogger("latebot.discord")
 DISCORD_API = "https://discord.com/api/v10"
 AUTOCOMPLETE_TIMEOUT = 2.5  # Discord drops autocomplete answers after 3 s
 GRACE = 2.0  # seconds queued and running work may take to finish when the bot stops
-STOPPED = "latebot was restarting and did not get to this; nothing was done. Please try again."
 
 
 SHUTDOWN_GRACE = 5.0

@@ -222,8 +222,7 @@ class SlackBot:
                     return
                 job = functools.partial(work, self.ctx, body, received)
                 stopped = functools.partial(handlers.abandoned, self.ctx, body, received)
-                if self.lane.offer(name, job, stopped) or await self.lane.put(
-                        name, job, stopped, until=received + self.full_wait):
+                if await self.lane.put(name, job, stopped, until=received + self.full_wait):
                     return
                 # Still full at Slack's deadline: acknowledge, and wait for room in a task of its own.
                 log.warning("Slack: the work lane is full (%d waiting); %s waits for room", self.lane.waiting, name)

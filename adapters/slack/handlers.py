@@ -13,6 +13,7 @@ import dataclasses
 import logging
 from typing import Any
 
+from adapters.lane import STOPPED
 from adapters.slack import translate
 from adapters.slack.context import SlackContext
 from adapters.slack.forms import form_view
@@ -27,7 +28,6 @@ log = logging.getLogger("latebot.slack.handlers")
 LOOKUP = 1.0  # seconds a users.info may take before a form must open without it
 FORM = 1.5  # seconds the core may take to build a form (trigger_id lives 3 s)
 MEDIA_FIELD = "media"
-STOPPED = "latebot was restarting and did not get to this; nothing was done. Please try again."
 LOST_FILES = ("The message's files could not be attached (latebot restarted while they uploaded). "
               "Add them as media URLs with /late edit.")
 
