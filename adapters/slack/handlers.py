@@ -109,10 +109,7 @@ async def submit(ctx: SlackContext, body: Body, received: float) -> None:
             else:
                 extra[MEDIA_FIELD] = [a.url for a in attached if a.url]
                 await _tell_failures(responder, attached)
-        values = translate.submitted_values_of(body)
-        have = _lines(values.get(MEDIA_FIELD, ""))
-        extra = {k: [v for v in vs if v not in have] for k, vs in extra.items()}
-        await ctx.bot.submit(translate.submission(body, actor, extra), responder)
+        await ctx.bot.submit(translate.submission(body, actor, origin, extra), responder)
 
     await _answering(responder, work())
 
@@ -125,11 +122,6 @@ async def abandoned(ctx: SlackContext, body: Body, received: float) -> None:
         responder = responder_for(ctx, body, translate.place_of(body), received)
     with contextlib.suppress(Exception):
         await responder.reply(Reply(text=STOPPED))
-
-
-def _lines(value: str | list[str]) -> list[str]:
-    items = value if isinstance(value, list) else value.replace(",", "\n").splitlines()
-    return [v.strip() for v in items if v.strip()]
 
 
 async def _tell_failures(responder: SlackResponder, attached: list[Attached]) -> None:
