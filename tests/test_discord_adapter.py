@@ -287,6 +287,17 @@ async def test_autocomplete_answers_with_the_cores_choices(tmp_path: Path) -> No
         assert callback.json["data"]["choices"] == [{"name": "Demo Brand", "value": "Demo Brand"}]
 
 
+async def test_edit_suggests_time_zones_as_post_does(tmp_path: Path) -> None:
+    async with discord_on_core(tmp_path) as (_h, fake, _bot):
+        [put] = [c for c in fake.calls if c.method == "PUT"]
+        late = next(c for c in put.json if c["name"] == "late")
+        edit = {o["name"]: o for o in next(s for s in late["options"] if s["name"] == "edit")["options"]}
+        assert edit["to"]["autocomplete"] and edit["when"]["autocomplete"] and edit["tz"]["autocomplete"]
+        payload = await fake.interact(fake.autocomplete("edit", {"id": "r1", "tz": "Europe/Ber"}, focused="tz"))
+        (callback,) = await answered(fake, payload)
+        assert "Europe/Berlin" in [c["value"] for c in callback.json["data"]["choices"]]
+
+
 async def test_autocomplete_that_takes_too_long_answers_empty_in_time(tmp_path: Path) -> None:
     async with discord_on_core(tmp_path, autocomplete_timeout=0.3) as (h, fake, _bot):
         h.late.stall("GET", "/v1/accounts", 10.0)
