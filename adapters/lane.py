@@ -38,6 +38,8 @@ from typing import Any
 log = logging.getLogger("latebot.lane")
 
 Work = Callable[[], Coroutine[Any, Any, None]]
+# What an adapter's `abandon` tells the user.
+STOPPED = "latebot was restarting and did not get to this; nothing was done. Please try again."
 POLL = 0.05
 BUSY = 0.002  # seconds one pass of the event loop may take for it to count as free
 

@@ -5,7 +5,8 @@
     │   ├── ParseError            the command text could not be understood
     │   ├── NotAllowed            not an approver, own request, not an admin
     │   ├── NotFound              no such request, post, profile or account
-    │   └── Conflict              it already changed: decided, cancelled, published
+    │   ├── Conflict              it already changed: decided, cancelled, published
+    │   └── UploadFailed          Late (or the way to it) did not take a file: described, redacted
     ├── ConfigError               a setting is missing or wrong (one line naming it)
     ├── Uncertain                 Late may or may not have acted; reconcile will tell
     └── LateError                 anything the Late API did or did not answer
@@ -72,6 +73,10 @@ class NotFound(UserError):
 
 class Conflict(UserError):
     """The thing already changed: decided, cancelled, published."""
+
+
+class UploadFailed(UserError):
+    """A chat file did not reach Late's media for Late's reasons, not the file's; trying again may help."""
 
 
 class ConfigError(LatebotError):

@@ -103,5 +103,6 @@ class BotPort(Protocol):
         ...
 
     async def upload_media(self, upload: MediaUpload) -> str:
-        """Put a chat attachment on Late's media storage; returns the URL the post will use."""
+        """Put a chat attachment on Late's media storage; returns the URL the post will use. Every
+        failure is a `UserError` with a redacted text (`UploadFailed` when it was Late's, not the file's)."""
         ...

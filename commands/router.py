@@ -17,7 +17,7 @@ from typing import Any
 from bot import platforms
 from bot.approval import StaleRevision
 from bot.core import Core
-from bot.errors import UserError, describe
+from bot.errors import UploadFailed, UserError, describe
 from bot.messages import Actor, ButtonPress, Form, FormSubmission, Invocation, MediaUpload, Place, Reply
 from bot.ports import ChatPort, Responder
 from bot.redaction import RedactingResponder
@@ -165,7 +165,14 @@ class Router:
         return self.core.media.max_bytes
 
     async def upload_media(self, upload: MediaUpload) -> str:
-        return await self.core.media.upload(upload)
+        """Every failure is a `UserError` whose text is redacted (Late's error texts may echo a key)
+        and is shown as it is: adapters show a file's failure outside any reply that passes here."""
+        try:
+            return await self.core.media.upload(upload)
+        except UserError as exc:  # the file's own fault: its type, its size
+            raise UserError(self.core.redaction.text(str(exc))) from None
+        except Exception as exc:
+            raise UploadFailed(self.core.redaction.text(describe(exc, logger=log))) from None
 
     # --- plumbing --------------------------------------------------------------------------
 

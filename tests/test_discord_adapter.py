@@ -286,6 +286,17 @@ async def test_autocomplete_answers_with_the_cores_choices(tmp_path: Path) -> No
         assert callback.json["data"]["choices"] == [{"name": "Demo Brand", "value": "Demo Brand"}]
 
 
+async def test_edit_suggests_time_zones_as_post_does(tmp_path: Path) -> None:
+    async with discord_on_core(tmp_path) as (_h, fake, _bot):
+        [put] = [c for c in fake.calls if c.method == "PUT"]
+        late = next(c for c in put.json if c["name"] == "late")
+        edit = {o["name"]: o for o in next(s for s in late["options"] if s["name"] == "edit")["options"]}
+        assert edit["to"]["autocomplete"] and edit["when"]["autocomplete"] and edit["tz"]["autocomplete"]
+        payload = await fake.interact(fake.autocomplete("edit", {"id": "r1", "tz": "Europe/Ber"}, focused="tz"))
+        (callback,) = await answered(fake, payload)
+        assert "Europe/Berlin" in [c["value"] for c in callback.json["data"]["choices"]]
+
+
 async def test_autocomplete_that_takes_too_long_answers_empty_in_time(tmp_path: Path) -> None:
     async with discord_on_core(tmp_path, autocomplete_timeout=0.3) as (h, fake, _bot):
         h.late.stall("GET", "/v1/accounts", 10.0)
@@ -405,6 +416,21 @@ async def test_a_form_that_comes_too_late_gets_an_explanation(tmp_path: Path) ->
         (followup,) = await fake.wait_until(lambda: fake.followups(payload))
         assert followup.json["content"] == TOO_LATE and followup.json["flags"] == 64
         assert (await h.core.approvals.get("r1")).revision == 1
+
+
+async def test_post_to_social_opens_the_form_in_time_when_a_member_lookup_is_slow(tmp_path: Path) -> None:
+    """The modal must be the first answer, before the defer at `press_grace`: a mentioned member
+    Discord is slow to hand over keeps its id in the prefilled text instead of holding the form."""
+    async with FakeDiscord(hold_members=asyncio.Event()) as fake, discord_on_core(tmp_path, fake=fake) as (_h, _, _b):
+        assert fake.hold_members is not None
+        content = f"Thanks <@{USERS['bob']}> and <@{USERS['dana']}>"
+        payload = await fake.interact(fake.message_menu(content=content, attachments=0))
+        await fake.wait_until(lambda: any("/members/" in c.path for c in fake.calls))
+        (callback,) = await answered(fake, payload)
+        fake.hold_members.set()
+        assert callback.json["type"] == 9 and callback.json["data"]["custom_id"] == "late:post"
+        text = callback.json["data"]["components"][0]["components"][0]["value"]
+        assert text == f"Thanks @{USERS['bob']} and @{USERS['dana']}"
 
 
 async def test_post_to_social_opens_the_post_form_prefilled_with_the_message(tmp_path: Path) -> None:
@@ -665,3 +691,15 @@ async def test_an_attachment_that_cannot_be_copied_fails_the_command_with_the_re
         assert "(ref " in text
         assert await h.core.approvals.find("r1") is None
         assert not fake.cards()
+
+
+async def test_an_attachments_failure_is_told_with_its_secrets_redacted(tmp_path: Path) -> None:
+    """Late's error text may echo the key: the user is told why the copy failed, without it."""
+    async with discord_on_core(tmp_path) as (h, fake, _bot):
+        h.late.fail("POST", "/v1/media/presign", 400, body={"error": f"Invalid API key: {API_KEY}"})
+        attachment = fake.attachment("launch.png")
+        payload = await fake.interact(fake.slash("post", {"text": "Hi", "to": "twitter"}, attachment=attachment))
+        text = await told(fake, payload, "launch.png")
+        assert text.startswith("launch.png could not be copied to Late, so nothing was submitted; please try again.")
+        assert "Invalid API key: [redacted]" in text and API_KEY not in text
+        assert await h.core.approvals.find("r1") is None

@@ -25,6 +25,7 @@ import pytest
 
 from adapters.slack.app import FULL_WAIT, SlackBot, running_slack
 from adapters.slack.port import Pacer
+from bot.clock import SequentialIds
 from bot.messages import Place, Reply
 from tests.fakes.slack_api import (
     APP_TOKEN,
@@ -400,6 +401,27 @@ async def test_work_that_opens_a_form_does_not_wait_in_the_lane(tmp_path: Path) 
         assert status == 200
         await t.fake.wait_for("views.open", within=1.0)
         assert t.bot.lane.waiting == 1 and t.fake.called("chat.postMessage") == []
+
+
+async def test_a_button_whose_ref_is_too_long_for_its_action_id_still_counts_as_opening_a_form(tmp_path: Path) -> None:
+    """Over 255 characters, `late:reject:<ref>` is sent as `late:reject` with the ref in the value: the
+    click is recognised as Reject (which answers with a modal) and worked on at once, not queued
+    behind other work past the trigger's 3 s."""
+    long_ids = SequentialIds("r" + "x" * 241)
+    async with slack_app(tmp_path, ids=long_ids) as t:
+        await t.command('post "Long ids" to x tomorrow 9am')
+        card = t.card()
+        reject = next(e for b in card["blocks"] if b["type"] == "actions" for e in b["elements"]
+                      if e["text"]["text"] == "Reject")
+        assert reject["action_id"] == "late:reject" and reject["value"] == f"{long_ids.prefix}1:1"
+        t.bot.lane.quiet = t.bot.lane.patience = 5.0
+        await t.send(t.fake.slash('post "Queued" to x tomorrow 9am'))
+        status, _, _ = await t.send(t.fake.click(card, "Reject", user="bob"))
+        assert status == 200
+        await asyncio.gather(*t.bot.tasks)  # the click's work, started at once; the lane's waits
+        assert t.bot.lane.waiting == 1
+        # (Slack refuses this modal itself: its callback_id, `late:reject:<ref>`, is over 255 too.)
+        assert [c.method for c in t.fake.calls].count("views.open") == 1
 
 
 async def test_work_that_never_started_before_shutdown_is_reported_not_done(tmp_path: Path) -> None:

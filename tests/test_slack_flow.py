@@ -24,8 +24,8 @@ from adapters.http import HttpServer
 from adapters.slack.app import EVENTS_PATH
 from bot.clock import FixedClock
 from bot.messages import Button, Card, Place
-from tests.fakes.slack_api import GENERAL, PNG, TEAM, FakeSlack, pings, signed_form
-from tests.harness import Harness, core_harness, running
+from tests.fakes.slack_api import GENERAL, PNG, TEAM, TOKEN, FakeSlack, pings, signed_form
+from tests.harness import API_KEY, Harness, core_harness, running
 from tests.test_slack_app import buttons, slack_app, slack_values, texts
 
 LAUNCH = '/late post "Launch day! 🚀" to twitter,linkedin at "2026-12-01 09:00" tz America/New_York'
@@ -272,6 +272,24 @@ async def test_a_file_late_refuses_is_named_in_the_form_and_the_post_goes_withou
         assert "*Media*" not in texts(f.card())
 
 
+async def test_a_files_failure_is_shown_with_its_secrets_redacted(tmp_path: Path) -> None:
+    """Late's error text may echo a secret: the note in the form and the reply on submitting say why
+    the file failed, without it (the port redacts upload failures; they are shown outside any reply)."""
+    async with slack_app(tmp_path) as f:
+        echoed = f"Invalid credentials {API_KEY} (Bearer {TOKEN})"
+        f.h.late.fail("POST", "/v1/media/presign", 400, body={"error": echoed})
+        await f.send(f.fake.shortcut())
+        await f.bot.idle()
+        view = f.fake.called("views.update")[-1].body["view"]
+        [note] = notes_of(view)
+        assert note.startswith("Could not attach launch.png: ") and "Invalid credentials [redacted]" in note
+        await f.submit(view, {"targets": "x"}, user="alice")
+        told = f.ephemeral()[-2]
+        assert told.startswith("These files were not attached to the post:\n- launch.png: ")
+        for shown in (json.dumps(view), told):
+            assert API_KEY not in shown and TOKEN not in shown and "[redacted]" in shown
+
+
 async def test_files_still_uploading_are_added_when_the_form_is_submitted(tmp_path: Path) -> None:
     async with FakeSlack(hold_files=asyncio.Event()) as fake, slack_app(tmp_path, fake=fake) as f:
         assert fake.hold_files is not None
@@ -309,6 +327,7 @@ async def test_a_link_button_click_is_acked_and_ignored(tmp_path: Path) -> None:
         # nothing is said, opened or changed; the click never reaches the core
         assert {c.method for c in f.fake.calls[before:]} <= {"users.info", "usergroups.list"}
         assert await f.deliveries() == [] and f.h.late.calls() == []
+        assert f.fake.calls[before:] == []  # not even a users.info: it is acked and dropped
 
 
 # --- restarts ------------------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from adapters.discord.forms import OpenForms, submitted_values
 from adapters.discord.media import Attachments
 from adapters.discord.port import DiscordPort
 from adapters.discord.responder import TOKEN_TTL, InteractionResponder, Kind
-from adapters.lane import Lane
+from adapters.lane import STOPPED, Lane
 from bot.errors import describe
 from bot.messages import BUTTON_PREFIX, Reply
 from bot.ports import BotPort
@@ -34,9 +34,7 @@ log = logging.getLogger("latebot.discord")
 
 DISCORD_API = "https://discord.com/api/v10"
 AUTOCOMPLETE_TIMEOUT = 2.5  # Discord drops autocomplete answers after 3 s
-FORM_TIMEOUT = 2.5
 GRACE = 2.0  # seconds queued and running work may take to finish when the bot stops
-STOPPED = "latebot was restarting and did not get to this; nothing was done. Please try again."
 
 
 SHUTDOWN_GRACE = 5.0
@@ -227,10 +225,12 @@ class LateBot(discord.Client):
         media = [a.url for a in message.attachments]
 
         async def work(responder: InteractionResponder) -> None:
+            # The modal must be the first answer, before the responder defers (`press_grace`): the
+            # mentioned members are looked up meanwhile, for half of it; a slower one keeps its id.
+            # A form later than that is told as too late (`InteractionResponder.open_form`).
             place, actor = translate.place_of(interaction), translate.actor_of(interaction)
-            text = readable(await translate.labelled(interaction.guild, message.content))
-            coro = self.bot.post_form(place, actor, text=text, media=media)
-            await responder.open_form(await asyncio.wait_for(coro, FORM_TIMEOUT))
+            names = await translate.labelled(interaction.guild, message.content, within=self.press_grace / 2)
+            await responder.open_form(await self.bot.post_form(place, actor, text=readable(names), media=media))
 
         await self._answer(interaction, "command", work, may_open_form=True)
 

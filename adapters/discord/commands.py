@@ -173,7 +173,9 @@ class LateGroup(app_commands.Group):
         tz="Time zone for 'when'",
         mode="schedule (at 'when'), now (once approved) or draft",
     )
-    @app_commands.autocomplete(to=_complete("post", "to"), when=_complete("post", "when"))
+    @app_commands.autocomplete(
+        to=_complete("post", "to"), when=_complete("post", "when"), tz=_complete("post", "tz")
+    )
     async def edit(
         self,
         interaction: discord.Interaction[Any],

@@ -17,7 +17,7 @@ from urllib.parse import unquote, urlsplit
 
 import aiohttp
 
-from bot.errors import UserError, describe
+from bot.errors import UploadFailed, UserError, describe
 from bot.media import too_large
 from bot.messages import MediaUpload
 from bot.ports import BotPort
@@ -51,13 +51,13 @@ class Attachments:
         name = unquote(urlsplit(url).path.rsplit("/", 1)[-1]) or "attachment"
         try:
             return await self._move(url, name)
+        except UploadFailed as exc:  # described (and redacted) by the port
+            reason = exc.message
         except UserError as exc:
             raise UserError(f"{exc.message} Nothing was submitted.") from None
-        except Exception as exc:
+        except Exception as exc:  # the download from Discord
             reason = describe(exc, logger=log)
-            raise UserError(
-                f"{name} could not be copied to Late, so nothing was submitted; please try again. ({reason})"
-            ) from None
+        raise UserError(f"{name} could not be copied to Late, so nothing was submitted; please try again. ({reason})")
 
     async def _move(self, url: str, name: str) -> str:
         """Download from Discord and upload to Late at once, chunk by chunk (never the whole file)."""

@@ -9,6 +9,7 @@ says it is posted as typed.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from typing import Any
@@ -24,25 +25,24 @@ _CUSTOM_EMOJI = re.compile(r"<a?:(\w{1,32}):\d{1,20}>")
 MAX_LOOKUPS = 10  # members fetched for one text; more mentions than that keep their ids
 
 
-async def _member_name(guild: discord.Guild, user_id: int, budget: list[int]) -> str | None:
-    member = guild.get_member(user_id)
-    if member is None and budget[0] > 0:
-        budget[0] -= 1
-        try:  # no members intent: members are fetched one by one (GET /guilds/{id}/members/{id})
-            member = await guild.fetch_member(user_id)
-        except discord.HTTPException as exc:
-            log.info("member %s not found for a mention: %s", user_id, exc)
-            return None
-    return member.display_name if member is not None else None
+async def _member_name(guild: discord.Guild, user_id: int) -> str | None:
+    try:  # no members intent: members are fetched one by one (GET /guilds/{id}/members/{id})
+        member = await guild.fetch_member(user_id)
+    except discord.HTTPException as exc:
+        log.info("member %s not found for a mention: %s", user_id, exc)
+        return None
+    return member.display_name
 
 
-async def labelled(guild: discord.Guild | None, text: str) -> str:
-    """`text` with each Discord mention in the neutral form, named as the server names it."""
+async def labelled(guild: discord.Guild | None, text: str, *, within: float | None = None) -> str:
+    """`text` with each Discord mention in the neutral form, named as the server names it. Members
+    not in the cache are fetched all at once (up to MAX_LOOKUPS); one not found within `within`
+    seconds keeps its id."""
     text = _CUSTOM_EMOJI.sub(lambda m: f":{m.group(1)}:", text)
     if guild is None or "<" not in text:
         return text
     names: dict[tuple[str, int], str | None] = {}
-    budget = [MAX_LOOKUPS]
+    fetches: dict[tuple[str, int], asyncio.Task[str | None]] = {}
     for kind, raw in dict.fromkeys(_MENTION.findall(text)):
         ident = int(raw)
         if kind == "@&":
@@ -51,8 +51,17 @@ async def labelled(guild: discord.Guild | None, text: str) -> str:
         elif kind == "#":
             channel = guild.get_channel_or_thread(ident)
             names[kind, ident] = channel.name if channel is not None else None
-        else:
-            names[kind, ident] = await _member_name(guild, ident, budget)
+        elif (member := guild.get_member(ident)) is not None:
+            names[kind, ident] = member.display_name
+        elif len(fetches) < MAX_LOOKUPS:
+            fetches[kind, ident] = asyncio.create_task(_member_name(guild, ident))
+    if fetches:
+        try:
+            await asyncio.wait(fetches.values(), timeout=within)
+        finally:
+            for task in fetches.values():
+                task.cancel()  # the ones still waiting
+        names |= {key: task.result() for key, task in fetches.items() if task.done()}
 
     def one(m: re.Match[str]) -> str:
         kind, ident = m.group(1), m.group(2)

@@ -41,7 +41,6 @@ from adapters.slack.people import People
 from adapters.slack.port import Pacer, SlackPort, web_client
 from adapters.slack.translate import is_bare_post
 from bot.errors import ConfigError
-from bot.messages import parse_custom_id
 from bot.ports import BotPort
 from bot.settings import Settings
 
@@ -209,20 +208,21 @@ class SlackBot:
     def _listen(self) -> None:
         Handler = Callable[[SlackContext, dict[str, Any], float], Coroutine[Any, Any, None]]
 
-        def later(kind: str, work: Handler, urgent: Callable[[dict[str, Any]], bool] = lambda _: False
-                  ) -> Callable[..., Awaitable[None]]:
+        def later(kind: str, work: Handler, urgent: Callable[[dict[str, Any]], bool] = lambda _: False,
+                  wanted: Callable[[dict[str, Any]], bool] = lambda _: True) -> Callable[..., Awaitable[None]]:
             async def listener(ack: AsyncAck, body: dict[str, Any]) -> None:
                 received = time.monotonic()
                 self.lane.acked()
                 await ack()  # recorded now, sent when this returns (process_before_response)
+                if not wanted(body):
+                    return
                 name = f"slack-{kind}-{body.get('trigger_id', '')}"
                 if urgent(body):
                     self.spawn(work(self.ctx, body, received), name=name)
                     return
                 job = functools.partial(work, self.ctx, body, received)
                 stopped = functools.partial(handlers.abandoned, self.ctx, body, received)
-                if self.lane.offer(name, job, stopped) or await self.lane.put(
-                        name, job, stopped, until=received + self.full_wait):
+                if await self.lane.put(name, job, stopped, until=received + self.full_wait):
                     return
                 # Still full at Slack's deadline: acknowledge, and wait for room in a task of its own.
                 log.warning("Slack: the work lane is full (%d waiting); %s waits for room", self.lane.waiting, name)
@@ -231,13 +231,15 @@ class SlackBot:
             return listener
 
         def opens_form(body: dict[str, Any]) -> bool:
-            actions = body.get("actions") or []
-            first = actions[0] if isinstance(actions, list) and actions and isinstance(actions[0], dict) else {}
-            parsed = parse_custom_id(str(first.get("action_id", "")))
-            return parsed is not None and self.bot.may_open_form(parsed[0])
+            button = translate.clicked(body)
+            return button is not None and self.bot.may_open_form(button[0])
+
+        def latebot_button(body: dict[str, Any]) -> bool:
+            # A link button's click is only acked: nothing to look up, queue or answer.
+            return translate.clicked(body) is not None
 
         self.app.command(COMMAND)(later("command", handlers.command, lambda b: is_bare_post(str(b.get("text", "")))))
-        self.app.action(ACTIONS)(later("action", handlers.press, opens_form))
+        self.app.action(ACTIONS)(later("action", handlers.press, opens_form, wanted=latebot_button))
         self.app.view_submission(VIEWS)(later("view", handlers.submit))
         self.app.message_shortcut(SHORTCUT)(later("shortcut", handlers.shortcut, lambda _: True))
         self.handled = [("command", COMMAND), ("message_shortcut", SHORTCUT)]

@@ -13,6 +13,7 @@ import dataclasses
 import logging
 from typing import Any
 
+from adapters.lane import STOPPED
 from adapters.slack import translate
 from adapters.slack.context import SlackContext
 from adapters.slack.forms import form_view
@@ -27,7 +28,6 @@ log = logging.getLogger("latebot.slack.handlers")
 LOOKUP = 1.0  # seconds a users.info may take before a form must open without it
 FORM = 1.5  # seconds the core may take to build a form (trigger_id lives 3 s)
 MEDIA_FIELD = "media"
-STOPPED = "latebot was restarting and did not get to this; nothing was done. Please try again."
 LOST_FILES = ("The message's files could not be attached (latebot restarted while they uploaded). "
               "Add them as media URLs with /late edit.")
 
@@ -77,8 +77,7 @@ async def press(ctx: SlackContext, body: Body, received: float) -> None:
     async def work() -> None:
         actor = await ctx.people.actor(translate.who(body), within=LOOKUP)
         pressed = translate.press(body, actor)
-        if pressed is None:
-            log.info("ignoring an action that is not a latebot button")
+        if pressed is None:  # the listener passes latebot's buttons only
             return
         await ctx.bot.press(pressed, responder)
 
@@ -110,10 +109,7 @@ async def submit(ctx: SlackContext, body: Body, received: float) -> None:
             else:
                 extra[MEDIA_FIELD] = [a.url for a in attached if a.url]
                 await _tell_failures(responder, attached)
-        values = translate.submitted_values_of(body)
-        have = _lines(values.get(MEDIA_FIELD, ""))
-        extra = {k: [v for v in vs if v not in have] for k, vs in extra.items()}
-        await ctx.bot.submit(translate.submission(body, actor, extra), responder)
+        await ctx.bot.submit(translate.submission(body, actor, origin, extra), responder)
 
     await _answering(responder, work())
 
@@ -126,11 +122,6 @@ async def abandoned(ctx: SlackContext, body: Body, received: float) -> None:
         responder = responder_for(ctx, body, translate.place_of(body), received)
     with contextlib.suppress(Exception):
         await responder.reply(Reply(text=STOPPED))
-
-
-def _lines(value: str | list[str]) -> list[str]:
-    items = value if isinstance(value, list) else value.replace(",", "\n").splitlines()
-    return [v.strip() for v in items if v.strip()]
 
 
 async def _tell_failures(responder: SlackResponder, attached: list[Attached]) -> None:

@@ -88,9 +88,9 @@ class Uploads:
             return Attached(name=name, url=await self._move(url, name, mimetype, size))
         except SlackApiError as exc:
             return Attached(name=f.name, error=f"Slack refused files.info ({exc.response.get('error')})")
-        except UserError as exc:
+        except UserError as exc:  # an upload's failure too: the port redacts its text
             return Attached(name=f.name, error=exc.message)
-        except Exception as exc:
+        except Exception as exc:  # the download from Slack
             log.warning("could not move %s from Slack to Late: %r", f.id, exc)
             return Attached(name=f.name, error=describe(exc, logger=log))
 

@@ -103,9 +103,10 @@ def invocation(body: Payload, actor: Actor, names: dict[str, str] | None = None)
     )
 
 
-def press(body: Payload, actor: Actor) -> ButtonPress | None:
-    """The clicked `late:<action>:<ref>` button (the ref is also the button's value); None for
-    anything else, link buttons included (Slack reports their clicks too)."""
+def clicked(body: Payload) -> tuple[str, str] | None:
+    """The action and ref of the clicked latebot button: its action id is `late:<action>:<ref>`, or
+    `late:<action>` when the ref is too long for one (`blocks.button_elements`); the ref is also
+    the button's value. None for anything else, link buttons included (Slack reports their clicks too)."""
     actions = body.get("actions") or []
     if not actions or not isinstance(actions, list) or not isinstance(actions[0], dict):
         return None
@@ -117,6 +118,15 @@ def press(body: Payload, actor: Actor) -> ButtonPress | None:
     ref = str(action.get("value") or (parsed[1] if parsed else ""))
     if not name or name == "link" or not ref:
         return None
+    return name, ref
+
+
+def press(body: Payload, actor: Actor) -> ButtonPress | None:
+    """The clicked latebot button (`clicked`) as a press by `actor`."""
+    button = clicked(body)
+    if button is None:
+        return None
+    name, ref = button
     place = place_of(body)
     container = body.get("container") or {}
     message = body.get("message") or {}
@@ -130,16 +140,13 @@ def press(body: Payload, actor: Actor) -> ButtonPress | None:
                        delivery_id=delivery_id(body))
 
 
-def submitted_values_of(body: Payload) -> dict[str, str | list[str]]:
-    return submitted_values((body.get("view") or {}).get("state") or {})
-
-
-def submission(body: Payload, actor: Actor, extra: dict[str, list[str]] | None = None) -> FormSubmission:
-    """A submitted modal; `extra` appends values (media uploaded after the modal opened)."""
+def submission(body: Payload, actor: Actor, origin: Origin | None,
+               extra: dict[str, list[str]] | None = None) -> FormSubmission:
+    """A submitted modal, opened from `origin` (its `private_metadata`, read once by the handler);
+    `extra` appends values that are not in it yet (media uploaded after the modal opened)."""
     view = body.get("view") or {}
-    origin = Origin.load(view.get("private_metadata"))
     place = origin.place if origin else Place(chat="slack", team=who(body).team, channel=actor.id)
-    values = submitted_values_of(body)
+    values = submitted_values(view.get("state") or {})
     for key in PROSE_FIELDS:
         # Typed in Slack, `:rocket:` means the emoji there too.
         value = values.get(key)
@@ -148,7 +155,8 @@ def submission(body: Payload, actor: Actor, extra: dict[str, list[str]] | None =
     for key, more in (extra or {}).items():
         current = values.get(key, "")
         items = current if isinstance(current, list) else [v for v in current.splitlines() if v.strip()]
-        values[key] = "\n".join([*items, *more])
+        have = {v.strip() for item in items for v in item.split(",")}
+        values[key] = "\n".join([*items, *(v for v in more if v not in have)])
     return FormSubmission(actor=actor, place=place, form_id=str(view.get("callback_id", "")), values=values,
                           delivery_id=delivery_id(body))
 

@@ -85,6 +85,8 @@ class FakeDiscord:
     interactions: dict[str, Dispatched] = field(default_factory=dict)
     files: dict[str, tuple[int, str]] = field(default_factory=dict)  # attachment path -> (size, type)
     identified: int = 0
+    # While set (and not yet set off), `GET /guilds/{id}/members/{id}` is answered only once it is.
+    hold_members: asyncio.Event | None = None
 
     def __post_init__(self) -> None:
         self._ids = itertools.count(1310200000000000000)
@@ -480,6 +482,9 @@ class FakeDiscord:
             body = json.loads(text) if text and request.content_type == "application/json" else text
         call = Call(request.method, path, dict(request.query), body, time.monotonic())
         self.calls.append(call)
+        if self.hold_members is not None and "/members/" in path:
+            await self._notify()
+            await self.hold_members.wait()
         limited, headers = self._bucketed(call)
         response = self._failure(call) or limited or self._route(request, call)
         response.headers.update(headers)
