@@ -16,6 +16,10 @@ _TOKEN_SHAPES = re.compile(
     r"|[MN][A-Za-z\d_-]{23,25}\.[A-Za-z\d_-]{6}\.[A-Za-z\d_-]{27,})"
 )
 REDACTED = "[redacted]"
+# A presigned storage URL (Late's media upload) carries its credential in the query: anyone with the
+# URL may write there until it expires, so the value goes, the rest of the URL stays readable. Only
+# the storage's own names: a `token=` in a link someone posts must reach the card as it is.
+_SIGNED_QUERY = re.compile(r"(?i)\b(x-(?:amz|goog)-(?:signature|credential|security-token))=[^&\s\"'<>]+")
 
 
 class RedactingFilter(logging.Filter):
@@ -28,6 +32,7 @@ class RedactingFilter(logging.Filter):
     def redact(self, text: str) -> str:
         for secret in self.secrets:
             text = text.replace(secret, REDACTED)
+        text = _SIGNED_QUERY.sub(rf"\1={REDACTED}", text)
         return _TOKEN_SHAPES.sub(REDACTED, text)
 
     def filter(self, record: logging.LogRecord) -> bool:

@@ -7,6 +7,7 @@ import json
 import logging
 
 from bot.logs import setup_logging
+from bot.redaction import Redaction
 
 
 def test_secrets_and_token_shapes_are_redacted_in_messages_args_and_tracebacks() -> None:
@@ -55,3 +56,14 @@ async def test_a_whole_flow_at_debug_logs_no_secret(tmp_path) -> None:  # type: 
     for secret in secrets:
         assert secret not in out
         assert not [r for r in raw if secret in r.getMessage()]
+
+
+def test_the_credential_in_a_presigned_url_is_redacted_and_the_rest_stays_readable() -> None:
+    url = ("https://storage.example/u/a.png?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIA123%2F2026"
+           "&X-Amz-Signature=9f86d081884c7d65&X-Amz-Expires=900")
+    text = Redaction().text(f"The storage refused {url} (403)")
+    assert "AKIA123" not in text and "9f86d081884c7d65" not in text
+    assert "https://storage.example/u/a.png?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=[redacted]" in text
+    assert "X-Amz-Signature=[redacted]&X-Amz-Expires=900" in text
+    # A link in a post keeps its own query: the card shows what Late will receive.
+    assert Redaction().text("https://shop.example/p?token=xyz&sig=1") == "https://shop.example/p?token=xyz&sig=1"
