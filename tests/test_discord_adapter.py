@@ -297,6 +297,19 @@ async def test_edit_suggests_time_zones_as_post_does(tmp_path: Path) -> None:
         assert "Europe/Berlin" in [c["value"] for c in callback.json["data"]["choices"]]
 
 
+async def test_edit_takes_the_per_platform_options_post_takes(tmp_path: Path) -> None:
+    async with discord_on_core(tmp_path) as (h, fake, _bot):
+        [put] = [c for c in fake.calls if c.method == "PUT"]
+        subs = {s["name"]: s for s in next(c for c in put.json if c["name"] == "late")["options"]}
+        post, edit = ({o["name"] for o in subs[n]["options"]} for n in ("post", "edit"))
+        assert post <= edit | {"text"} and len(edit) <= 25
+        await told(fake, await fake.interact(fake.slash("post", POST)), "Sent for approval")
+        payload = await fake.interact(fake.slash("edit", {"id": "r1", "first_comment": "More below"}))
+        assert "revision 2 needs approval again" in await told(fake, payload, "Edited r1")
+        draft = (await h.core.approvals.get("r1")).draft
+        assert draft.specifics.first_comment == "More below" and draft.text == "Launch day! 🚀"
+
+
 async def test_autocomplete_that_takes_too_long_answers_empty_in_time(tmp_path: Path) -> None:
     async with discord_on_core(tmp_path, autocomplete_timeout=0.3) as (h, fake, _bot):
         h.late.stall("GET", "/v1/accounts", 10.0)

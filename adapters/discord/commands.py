@@ -3,8 +3,8 @@
 Each command only gathers its typed options as strings and hands them to the client, which
 turns them into an `Invocation` for the router. Option names are the neutral option names:
 post(text, to, when, tz, media, mode, subreddit, title, board, link, first_comment, type, privacy),
-queue(which), show/approve/history/cancel/retry(id), reject(id, reason), edit(id, text, to, when, tz,
-mode), connect(platform), bind(profile), config(key, value), help(command).
+queue(which), show/approve/history/cancel/retry(id), reject(id, reason), edit(id and each option of
+post, all optional), connect(platform), bind(profile), config(key, value), help(command).
 """
 
 from __future__ import annotations
@@ -72,6 +72,18 @@ def _complete(command: str, option: str) -> Any:
     return complete
 
 
+# The per-platform options of `post` and `edit`, described alike.
+SPECIFIC_HELP = {
+    "subreddit": "Reddit: the subreddit, e.g. python",
+    "title": "Reddit, Pinterest and YouTube: the title",
+    "board": "Pinterest: the board's name",
+    "link": "Pinterest: the pin's link; Reddit: makes it a link post",
+    "first_comment": "Facebook, Instagram, LinkedIn, YouTube, Threads: a first comment",
+    "content_type": "Instagram or Facebook: a story or a reel",
+    "privacy": "TikTok privacy, or YouTube visibility (unlisted)",
+}
+
+
 class LateGroup(app_commands.Group):
     """`/late ...`: write, approve and publish social posts."""
 
@@ -90,13 +102,7 @@ class LateGroup(app_commands.Group):
         media="An image or video to attach",
         media_url="A public https:// media URL instead of (or besides) an attachment",
         mode="schedule (at 'when'), now (once approved) or draft (saved on Late)",
-        subreddit="Reddit: the subreddit, e.g. python",
-        title="Reddit, Pinterest and YouTube: the title",
-        board="Pinterest: the board's name",
-        link="Pinterest: the pin's link; Reddit: makes it a link post",
-        first_comment="Facebook, Instagram, LinkedIn, YouTube, Threads: a first comment",
-        content_type="Instagram or Facebook: a story or a reel",
-        privacy="TikTok privacy, or YouTube visibility (unlisted)",
+        **SPECIFIC_HELP,
     )
     @app_commands.rename(content_type="type")
     @app_commands.autocomplete(
@@ -171,8 +177,12 @@ class LateGroup(app_commands.Group):
         to="New targets, e.g. twitter,linkedin",
         when="New time, e.g. Fri 9am",
         tz="Time zone for 'when'",
+        media="A new image or video (replaces the current media)",
+        media_url="New public https:// media URLs (replace the current media)",
         mode="schedule (at 'when'), now (once approved) or draft",
+        **SPECIFIC_HELP,
     )
+    @app_commands.rename(content_type="type")
     @app_commands.autocomplete(
         to=_complete("post", "to"), when=_complete("post", "when"), tz=_complete("post", "tz")
     )
@@ -184,9 +194,21 @@ class LateGroup(app_commands.Group):
         to: str | None = None,
         when: str | None = None,
         tz: str | None = None,
+        media: discord.Attachment | None = None,
+        media_url: str | None = None,
         mode: Literal["schedule", "now", "draft"] | None = None,
+        subreddit: str | None = None,
+        title: app_commands.Range[str, 1, 300] | None = None,
+        board: str | None = None,
+        link: str | None = None,
+        first_comment: app_commands.Range[str, 1, 4000] | None = None,
+        content_type: Literal["story", "reel"] | None = None,
+        privacy: Literal["public", "friends", "followers", "private", "unlisted"] | None = None,
     ) -> None:
-        await _run(interaction, "edit", id=id, text=text, to=to, when=when, tz=tz, mode=mode)
+        urls = " ".join(u for u in (media.url if media else None, media_url) if u)
+        await _run(interaction, "edit", id=id, text=text, to=to, when=when, tz=tz, media=urls, mode=mode,
+                   subreddit=subreddit, title=title, board=board, link=link, first_comment=first_comment,
+                   type=content_type, privacy=privacy)
 
     @app_commands.command(description="The accounts this channel posts to")
     async def accounts(self, interaction: discord.Interaction[Any]) -> None:
