@@ -70,9 +70,14 @@ class Brands:
 
     async def get(self, profile_id: str | None) -> BrandRules:
         """The brand's rules (the defaults when none were set, or without a profile)."""
+        return await self.store.look(lambda tx: self.read(tx, profile_id))
+
+    @staticmethod
+    def read(tx: Tx, profile_id: str | None) -> BrandRules:
+        """`get` inside a trip to the store that reads more (see `Policies.read`)."""
         if not profile_id:
             return BrandRules(profile_id="")
-        row = await self.store.query_one("SELECT * FROM brands WHERE profile_id = ?", [profile_id])
+        row = tx.one("SELECT * FROM brands WHERE profile_id = ?", [profile_id])
         if row is None:
             return BrandRules(profile_id=profile_id)
         data: dict[str, Any] = dict(row)

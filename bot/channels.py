@@ -69,10 +69,13 @@ class Channels:
         self.store = store
 
     async def get(self, place: Place) -> ChannelConfig:
-        row = await self.store.query_one(
-            "SELECT * FROM channels WHERE chat = ? AND team = ? AND channel = ?",
-            [place.chat, place.team, place.channel],
-        )
+        return await self.store.look(lambda tx: self.read(tx, place))
+
+    @staticmethod
+    def read(tx: Tx, place: Place) -> ChannelConfig:
+        """`get` inside a trip to the store that reads more (see `Policies.read`)."""
+        row = tx.one("SELECT * FROM channels WHERE chat = ? AND team = ? AND channel = ?",
+                     [place.chat, place.team, place.channel])
         if row is None:
             return ChannelConfig(chat=place.chat, team=place.team, channel=place.channel)
         data: dict[str, Any] = dict(row)

@@ -12,7 +12,6 @@ ids (and group or role ids), never names.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -21,6 +20,7 @@ from bot.channels import ChannelConfig, Channels
 from bot.errors import NotAllowed
 from bot.messages import Actor, Place
 from bot.request import Request
+from bot.store import Tx
 
 
 @dataclass(frozen=True)
@@ -121,14 +121,16 @@ class Policies:
         self.channels = channels
 
     async def for_place(self, place: Place, profile_id: str | None) -> Policy:
-        place = Place(chat=place.chat, team=place.team, channel=place.channel)
-        # Both reads at once: the store thread runs them back to back, without a trip through the
-        # event loop between them (every press and every request asks for its policy).
-        brand, channel = await asyncio.gather(self.brands.get(profile_id), self.channels.get(place))
-        return Policy(place=place, brand=brand, channel=channel)
+        # Both rules in one trip to the store (every press and every request asks for its policy).
+        return await self.brands.store.look(lambda tx: self.read(tx, place, profile_id))
 
     async def for_request(self, request: Request) -> Policy:
         return await self.for_place(request.place, request.profile_id)
+
+    def read(self, tx: Tx, place: Place, profile_id: str | None) -> Policy:
+        """The rules for `place`, read with the other reads of one trip to the store."""
+        place = Place(chat=place.chat, team=place.team, channel=place.channel)
+        return Policy(place=place, brand=self.brands.read(tx, profile_id), channel=self.channels.read(tx, place))
 
 
 def counts_for(request: Request, policy: Policy) -> Callable[[str, list[str]], bool]:

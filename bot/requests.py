@@ -85,7 +85,12 @@ class Requests:
     # --- reading ---------------------------------------------------------------------------
 
     async def get(self, request_id: str) -> Request | None:
-        return await self.store.read(lambda db: _load(Tx(db.conn, self.store.clock), request_id))
+        return await self.store.look(lambda tx: _load(tx, request_id))
+
+    @staticmethod
+    def read(tx: Tx, request_id: str) -> Request | None:
+        """`get` inside a trip to the store that reads more."""
+        return _load(tx, request_id)
 
     async def by_late_post(self, late_post_id: str) -> Request | None:
         rows = await self._find("late_post_id = ?", [late_post_id], order="created_at DESC", limit=1)

@@ -208,6 +208,11 @@ class Store:
         """Run `fn` with the sqlite-utils Database on the store thread (reads only)."""
         return await self._call(lambda: fn(self._need_db()))
 
+    async def look(self, fn: Callable[[Tx], T]) -> T:
+        """Run `fn` with a `Tx` handle on the store thread, outside a transaction (reads only): several
+        reads in one trip to the store's thread, which is what a read costs most."""
+        return await self._call(lambda: fn(Tx(self._need_db().conn, self.clock)))
+
     async def write(self, fn: Callable[[Tx], T]) -> T:
         """Run `fn` inside one `BEGIN IMMEDIATE` transaction; commit if it returns, roll back if it raises."""
         return await self._call(lambda: self._transaction(fn))
