@@ -102,17 +102,11 @@ class HealthBook:
         return {r["account_id"]: _state(r) for r in rows}
 
     async def state(self, account_id: str) -> AccountState | None:
-        row = await self.store.query_one("SELECT * FROM account_health WHERE account_id = ?", [account_id])
-        return _state(row) if row else None
+        return (await self.states_of([account_id])).get(account_id)
 
     async def states_of(self, account_ids: Collection[str]) -> dict[str, AccountState]:
         """What latebot last saw of these accounts (those never seen are left out), in one read."""
-        if not account_ids:
-            return {}
-        ids = list(account_ids)
-        rows = await self.store.query(
-            f"SELECT * FROM account_health WHERE account_id IN ({', '.join('?' for _ in ids)})", ids)
-        return {r["account_id"]: _state(r) for r in rows}
+        return {r["account_id"]: _state(r) for r in await self._rows("account_health", "*", account_ids)}
 
     async def record(self, states: Sequence[AccountState], alerts: Sequence[NewAlert],
                      *, forget: Sequence[str] = ()) -> None:
@@ -161,14 +155,16 @@ class HealthBook:
         await self.store.write(write)
 
     async def muted_until(self, account_id: str) -> datetime | None:
-        row = await self.store.query_one("SELECT until FROM mutes WHERE account_id = ?", [account_id])
-        return parse_iso(row["until"]) if row else None
+        return (await self.mutes_of([account_id])).get(account_id)
 
     async def mutes_of(self, account_ids: Collection[str]) -> dict[str, datetime]:
         """Until when each of these accounts is muted (those never muted are left out), in one read."""
-        if not account_ids:
-            return {}
-        ids = list(account_ids)
-        rows = await self.store.query(
-            f"SELECT account_id, until FROM mutes WHERE account_id IN ({', '.join('?' for _ in ids)})", ids)
+        rows = await self._rows("mutes", "account_id, until", account_ids)
         return {r["account_id"]: parse_iso(r["until"]) for r in rows}
+
+    async def _rows(self, table: str, columns: str, account_ids: Collection[str]) -> list[dict[str, Any]]:
+        ids = list(account_ids)
+        if not ids:
+            return []
+        marks = ", ".join("?" for _ in ids)
+        return await self.store.query(f"SELECT {columns} FROM {table} WHERE account_id IN ({marks})", ids)
