@@ -72,6 +72,18 @@ def _complete(command: str, option: str) -> Any:
     return complete
 
 
+# The typed options `post` and `edit` share (discord.py reads them from each signature).
+Mode = Literal["schedule", "now", "draft"]
+Title = app_commands.Range[str, 1, 300]
+Prose = app_commands.Range[str, 1, 4000]
+ContentType = Literal["story", "reel"]
+Privacy = Literal["public", "friends", "followers", "private", "unlisted"]
+
+
+def _media(attachment: discord.Attachment | None, urls: str | None) -> str:
+    return " ".join(u for u in (attachment.url if attachment else None, urls) if u)
+
+
 # The per-platform options of `post` and `edit`, described alike.
 SPECIFIC_HELP = {
     "subreddit": "Reddit: the subreddit, e.g. python",
@@ -111,23 +123,22 @@ class LateGroup(app_commands.Group):
     async def post(
         self,
         interaction: discord.Interaction[Any],
-        text: app_commands.Range[str, 1, 4000],
+        text: Prose,
         to: str | None = None,
         when: str | None = None,
         tz: str | None = None,
         media: discord.Attachment | None = None,
         media_url: str | None = None,
-        mode: Literal["schedule", "now", "draft"] | None = None,
+        mode: Mode | None = None,
         subreddit: str | None = None,
-        title: app_commands.Range[str, 1, 300] | None = None,
+        title: Title | None = None,
         board: str | None = None,
         link: str | None = None,
-        first_comment: app_commands.Range[str, 1, 4000] | None = None,
-        content_type: Literal["story", "reel"] | None = None,
-        privacy: Literal["public", "friends", "followers", "private", "unlisted"] | None = None,
+        first_comment: Prose | None = None,
+        content_type: ContentType | None = None,
+        privacy: Privacy | None = None,
     ) -> None:
-        urls = " ".join(u for u in (media.url if media else None, media_url) if u)
-        await _run(interaction, "post", text=text, to=to, when=when, tz=tz, media=urls, mode=mode,
+        await _run(interaction, "post", text=text, to=to, when=when, tz=tz, media=_media(media, media_url), mode=mode,
                    subreddit=subreddit, title=title, board=board, link=link, first_comment=first_comment,
                    type=content_type, privacy=privacy)
 
@@ -190,24 +201,23 @@ class LateGroup(app_commands.Group):
         self,
         interaction: discord.Interaction[Any],
         id: str,
-        text: app_commands.Range[str, 1, 4000] | None = None,
+        text: Prose | None = None,
         to: str | None = None,
         when: str | None = None,
         tz: str | None = None,
         media: discord.Attachment | None = None,
         media_url: str | None = None,
-        mode: Literal["schedule", "now", "draft"] | None = None,
+        mode: Mode | None = None,
         subreddit: str | None = None,
-        title: app_commands.Range[str, 1, 300] | None = None,
+        title: Title | None = None,
         board: str | None = None,
         link: str | None = None,
-        first_comment: app_commands.Range[str, 1, 4000] | None = None,
-        content_type: Literal["story", "reel"] | None = None,
-        privacy: Literal["public", "friends", "followers", "private", "unlisted"] | None = None,
+        first_comment: Prose | None = None,
+        content_type: ContentType | None = None,
+        privacy: Privacy | None = None,
     ) -> None:
-        urls = " ".join(u for u in (media.url if media else None, media_url) if u)
-        await _run(interaction, "edit", id=id, text=text, to=to, when=when, tz=tz, media=urls, mode=mode,
-                   subreddit=subreddit, title=title, board=board, link=link, first_comment=first_comment,
+        await _run(interaction, "edit", id=id, text=text, to=to, when=when, tz=tz, media=_media(media, media_url),
+                   mode=mode, subreddit=subreddit, title=title, board=board, link=link, first_comment=first_comment,
                    type=content_type, privacy=privacy)
 
     @app_commands.command(description="The accounts this channel posts to")
