@@ -175,7 +175,7 @@ class Requests:
         self, where: str, params: Sequence[Any], *, order: str = "created_at", limit: int = 500
     ) -> list[Request]:
         sql = f"SELECT * FROM requests WHERE {where} ORDER BY {order} LIMIT {int(limit)}"
-        return await self.store.read(lambda db: _whole(Tx(db.conn, self.store.clock), sql, params))
+        return await self.store.look(lambda tx: _whole(tx, sql, params))
 
     # --- writing ---------------------------------------------------------------------------
 
