@@ -25,6 +25,10 @@ from bot.store import Tx
 log = logging.getLogger("latebot.approval")
 
 
+def _missing(request_id: str) -> NotFound:
+    return NotFound(f"There is no request '{request_id}'. /late queue lists the open ones.")
+
+
 class StaleRevision(Conflict):
     """A decision made on a card of an older revision: refused, with the current request to show."""
 
@@ -70,7 +74,7 @@ class Approvals:
     async def get(self, request_id: str) -> Request:
         request = await self.requests.get(request_id.strip())
         if request is None:
-            raise NotFound(f"There is no request '{request_id}'. /late queue lists the open ones.")
+            raise _missing(request_id)
         return request
 
     async def find(self, key: str) -> Request | None:
@@ -179,7 +183,7 @@ class Approvals:
 
         request, policy = await self.requests.store.look(read)
         if request is None or policy is None:
-            raise NotFound(f"There is no request '{request_id}'. /late queue lists the open ones.")
+            raise _missing(request_id)
         return request, policy
 
     async def may_decide(self, actor: Actor, request_id: str, revision: int | None, place: Place | None,
