@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from bot import platforms
 from bot.errors import ParseError
@@ -21,8 +21,10 @@ _TARGET = re.compile(r"@?[\w.-]+(?::@?[\w.-]+)?")
 SUBREDDIT_WORD = re.compile(r"/?r/([\w]+)", re.IGNORECASE)
 
 
-@dataclass(frozen=True)
-class Word:
+class Word(NamedTuple):
+    """A tuple rather than a frozen dataclass: a burst splits every command into its words, and a
+    frozen dataclass is built through object.__setattr__, three times slower."""
+
     start: int
     end: int
     text: str
