@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 
 from bot import glyphs, platforms
 from bot.clock import describe_time
-from bot.messages import Button, Card, CardField, Section, Tone, revision_ref
+from bot.messages import Button, Card, CardField, Section, Tone
+from bot.refs import revision_ref
 from bot.request import THREAD_PLATFORMS, PostDraft, Request
 
 if TYPE_CHECKING:

@@ -15,8 +15,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from bot.refs import custom_id
+
 ChatKind = Literal["slack", "discord", "console"]
-BUTTON_PREFIX = "late"
 
 
 class Actor(BaseModel):
@@ -96,31 +97,6 @@ class MediaUpload:
     content_type: str
     size: int | None
     chunks: AsyncIterable[bytes]
-
-
-def custom_id(action: str, ref: str) -> str:
-    return f"{BUTTON_PREFIX}:{action}:{ref}"
-
-
-def parse_custom_id(value: str) -> tuple[str, str] | None:
-    """`late:approve:r1:2` -> ('approve', 'r1:2'); anything else -> None."""
-    parts = value.split(":", 2)
-    if len(parts) != 3 or parts[0] != BUTTON_PREFIX or not parts[1] or not parts[2]:
-        return None
-    return parts[1], parts[2]
-
-
-def revision_ref(request_id: str, revision: int) -> str:
-    """A button's reference to one revision of a request: `<request id>:<revision>`."""
-    return f"{request_id}:{revision}"
-
-
-def parse_revision_ref(ref: str) -> tuple[str, int | None]:
-    """`r1:2` -> ('r1', 2); a bare request id (a card from before revisions) -> ('r1', None)."""
-    head, sep, tail = ref.rpartition(":")
-    if sep and head and tail.isdigit():
-        return head, int(tail)
-    return ref, None
 
 
 ButtonStyle = Literal["primary", "danger", "default"]

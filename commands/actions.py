@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from bot.core import Core
-from bot.messages import ButtonPress, Reply, parse_revision_ref
+from bot.messages import ButtonPress, Reply
 from bot.ports import Responder
+from bot.refs import parse_revision_ref
 from commands import health
 from commands.forms import edit_form, reject_form
 from commands.requests import retry_request

@@ -13,8 +13,9 @@ from zoneinfo import ZoneInfo
 from bot import specifics
 from bot.errors import UserError
 from bot.late.models import Account
-from bot.messages import Form, FormField, FormSubmission, revision_ref
+from bot.messages import Form, FormField, FormSubmission
 from bot.platforms import account_label
+from bot.refs import revision_ref
 from bot.request import Request
 from bot.specifics import PRIVACIES, Specifics
 from commands import model

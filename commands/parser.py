@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from bot import platforms
 from bot.errors import ParseError
-from bot.messages import parse_revision_ref
+from bot.refs import parse_revision_ref
 from commands import model
 from commands.context import ParseContext
 from commands.post import parse_edit, parse_post

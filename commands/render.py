@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.messages import revision_ref
+from bot.refs import revision_ref
 from bot.specifics import Specifics
 from commands import model
 from commands.text import QUOTES, quote

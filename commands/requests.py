@@ -13,10 +13,11 @@ from bot.channels import ChannelConfig
 from bot.core import Core
 from bot.errors import Conflict, NotAllowed, NotFound
 from bot.late.models import Account
-from bot.messages import Actor, FormSubmission, Place, Reply, parse_revision_ref
+from bot.messages import Actor, FormSubmission, Place, Reply
 from bot.policy import who_may_approve
 from bot.ports import Responder
 from bot.publishing import outcome_of_post
+from bot.refs import parse_revision_ref
 from bot.request import PostDraft, Request, Target
 from bot.requests import FAILED_STATES
 from commands import model

@@ -12,7 +12,7 @@ from typing import Any, Protocol, cast
 
 import discord
 
-from bot.messages import BUTTON_PREFIX
+from bot.refs import BUTTON_PREFIX
 
 TEMPLATE = rf"{BUTTON_PREFIX}:(?P<action>[a-z_]+):(?P<ref>\S+)"
 

@@ -25,8 +25,9 @@ from adapters.discord.port import DiscordPort
 from adapters.discord.responder import TOKEN_TTL, InteractionResponder, Kind
 from adapters.lane import STOPPED, Lane
 from bot.errors import describe
-from bot.messages import BUTTON_PREFIX, Reply
+from bot.messages import Reply
 from bot.ports import BotPort
+from bot.refs import BUTTON_PREFIX
 from bot.settings import Settings
 from commands.text import readable
 

@@ -13,7 +13,8 @@ import logging
 from typing import Any
 
 from adapters.slack.text import cut, fit, mention, slack_len
-from bot.messages import BUTTON_PREFIX, Card, CardField, Reply, Section
+from bot.messages import Card, CardField, Reply, Section
+from bot.refs import BUTTON_PREFIX
 
 log = logging.getLogger("latebot.slack.blocks")
 

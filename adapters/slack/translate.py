@@ -14,7 +14,8 @@ from urllib.parse import parse_qs
 
 from adapters.slack.forms import submitted_values
 from adapters.slack.text import command_text, emojize
-from bot.messages import Actor, ButtonPress, FormSubmission, Invocation, MessageRef, Place, parse_custom_id
+from bot.messages import Actor, ButtonPress, FormSubmission, Invocation, MessageRef, Place
+from bot.refs import parse_custom_id
 
 Payload = dict[str, Any]
 PROSE_FIELDS = ("text", "title", "first_comment", "reason")
