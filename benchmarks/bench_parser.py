@@ -10,7 +10,7 @@ afresh, as for a lone command.
 
 The fresh process is measured with a time phrase (its references: `python -c pass`, and the floor
 of any parser built on the same libraries: importing pydantic, defining one model, and dateparser
-reading the same phrase) and without one.
+reading the same phrase) and without one (its floor: importing pydantic and defining one model).
 """
 
 from __future__ import annotations
@@ -38,12 +38,15 @@ def commands(n: int, *, timed: bool) -> list[str]:
     return out
 
 
-FLOOR = (
+PYDANTIC_FLOOR = (
     "from datetime import datetime\n"
     "import pydantic\n"
     "class Context(pydantic.BaseModel):\n"
     "    now: datetime\n"
-    "from dateparser.date import DateDataParser\n"
+)
+FLOOR = (
+    PYDANTIC_FLOOR
+    + "from dateparser.date import DateDataParser\n"
     "DateDataParser(languages=['en'], settings={'PREFER_DATES_FROM': 'future', 'RETURN_AS_TIMEZONE_AWARE': True,"
     " 'PARSERS': ['relative-time', 'absolute-time']}).get_date_data('tomorrow 9am')\n"
 )
@@ -90,12 +93,13 @@ async def run(cfg: Config) -> list[Row]:
         await asyncio.sleep(0)
     first_code = subjects.first_command_code('post "Launch day!" to x tomorrow 9am')
     plain_code = subjects.first_command_code('post "Launch day!" to x')
-    firsts, plains, bare, floor = [], [], [], []
+    firsts, plains, bare, floor, pydantic_floor = [], [], [], [], []
     for _ in range(cfg.rounds):
         firsts.append(fresh(first_code))
         plains.append(fresh(plain_code))
         bare.append(fresh("pass"))
         floor.append(fresh(FLOOR))
+        pydantic_floor.append(fresh(PYDANTIC_FLOOR))
     r = cfg.rounds
     return [
         Row("Parser", f"post with a time phrase ({n:,} per round)", "cmd/s", Stat.of(with_phrase, rounds=r,
@@ -114,4 +118,7 @@ async def run(cfg: Config) -> list[Row]:
             note="the floor for any parser on these libraries (a fresh process that only does that)"),
         Row("Parser", "first command without a time phrase in a fresh process", "ms", Stat.of(plains, rounds=r),
             "python -c pass", Stat.of(bare, rounds=r), at_most(250, "ms", "p99")),
+        Row("Parser", "first command without a time phrase in a fresh process", "ms", Stat.of(plains, rounds=r),
+            "pydantic model alone", Stat.of(pydantic_floor, rounds=r),
+            note="the floor for a parser whose results are pydantic models (a fresh process that only defines one)"),
     ]
