@@ -8,6 +8,7 @@ commands and 100 clicks deferred in time while Late is slow; an unauthorised cli
 from __future__ import annotations
 
 import contextlib
+import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -320,6 +321,16 @@ async def test_a_hundred_commands_and_a_hundred_clicks_are_each_answered_within_
             lambda: all(fake.messages[c["id"]]["embeds"][0]["title"] == "Published" for c in cards), within=60
         )
         assert len(h.late.calls("POST", "/v1/posts")) == 100
+
+
+async def test_the_gateway_socket_has_room_for_a_burst(tmp_path: Path) -> None:
+    """A burst of interactions must not wait on a shut TCP window: the gateway socket gets a receive
+    buffer of its own (`GATEWAY_RECEIVE_BUFFER`), larger than a socket starts with."""
+    with socket.socket() as fresh:
+        default = fresh.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF)
+    async with discord_on_core(tmp_path) as (_h, _fake, bot):
+        gateway = bot.ws.socket.get_extra_info("socket")
+        assert gateway.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF) > default
 
 
 SLOW_LATE = 3.5  # seconds for every Late answer: longer than Discord waits for a first answer
