@@ -23,7 +23,7 @@ SUBREDDIT_WORD = re.compile(r"/?r/([\w]+)", re.IGNORECASE)
 
 class Word(NamedTuple):
     """A tuple rather than a frozen dataclass: a burst splits every command into its words, and a
-    frozen dataclass is built through object.__setattr__, three times slower."""
+    frozen dataclass is built through object.__setattr__, 1.8x slower to make."""
 
     start: int
     end: int
